@@ -1,0 +1,66 @@
+#!/usr/bin/env python3
+"""Counts gtest cases in the test.xml files of every test target and prints the summary
+line CI reads: "N passed, N failed"."""
+import argparse
+import pathlib
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+
+
+def test_targets():
+    out = subprocess.run(["bazel", "query", "tests(//...)"], capture_output=True, text=True, check=True)
+    return [line for line in out.stdout.split() if line.startswith("//")]
+
+
+def xml_for(target):
+    package, name = target[2:].split(":")
+    return pathlib.Path("bazel-testlogs") / package / name / "test.xml"
+
+
+def count(path):
+    """(passed, failed) test cases in one target's log; a missing or broken log is one failure."""
+    try:
+        root = ET.parse(path).getroot()
+    except (OSError, ET.ParseError):
+        return 0, 1
+    passed = failed = 0
+    for case in root.iter("testcase"):
+        if case.get("status") == "notrun":
+            continue
+        if case.find("failure") is not None or case.find("error") is not None:
+            failed += 1
+        else:
+            passed += 1
+    if passed == 0 and failed == 0:
+        # A target that crashed before gtest wrote its cases.
+        failures = int(root.get("failures", "0")) + int(root.get("errors", "0"))
+        return (0, 1) if failures else (1, 0)
+    return passed, failed
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--student-build-status", type=int, default=0)
+    parser.add_argument("--bazel-status", type=int, default=0)
+    args = parser.parse_args()
+    passed = failed = 0
+    for target in test_targets():
+        p, f = count(xml_for(target))
+        if f:
+            print(f"FAILED: {target}")
+        passed, failed = passed + p, failed + f
+    if args.student_build_status != 0:
+        print("FAILED: the student build (bazel build //...) does not compile; see /tmp/tinykv-student-build.log")
+        failed += 1
+    else:
+        passed += 1
+    if args.bazel_status not in (0, 3) and failed == 0:
+        print(f"FAILED: bazel test exited with status {args.bazel_status}")
+        failed += 1
+    print(f"{passed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

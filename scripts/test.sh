@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Sets up the machine, then runs every test of the kit on the reference implementation and
+# checks that the student build (the stubs) still compiles. Ends with "N passed, N failed",
+# counting test cases (gtest) across all test targets.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh || exit 1
+
+bazel test --config=reference //... "$@"
+bazel_status=$?
+
+# The student tree must always build, so a student starts from code that compiles.
+bazel build //... >/tmp/tinykv-student-build.log 2>&1
+student_build=$?
+
+python3 scripts/count_results.py --student-build-status "$student_build" --bazel-status "$bazel_status"
