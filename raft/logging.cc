@@ -1,8 +1,8 @@
 #include "raft/logging.h"
 
-#include <cstdlib>
-
 #include <spdlog/sinks/stdout_color_sinks.h>
+
+#include <cstdlib>
 
 namespace raft {
 

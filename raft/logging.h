@@ -4,10 +4,10 @@
 // comes from the LOG_LEVEL environment variable (trace, debug, info, warn, error, off);
 // without it the library is silent, so test output holds only what tests print.
 
+#include <spdlog/spdlog.h>
+
 #include <memory>
 #include <string>
-
-#include <spdlog/spdlog.h>
 
 namespace raft {
 

@@ -32,12 +32,12 @@ Result<std::vector<eraftpb::Entry>> MemoryStorage::Entries(uint64_t lo, uint64_t
 Result<uint64_t> MemoryStorage::Term(uint64_t i) {
   const uint64_t offset = ents_[0].index();
   if (i < offset) {
-    return Error(ErrCompacted, "term of " + std::to_string(i) + ", compacted up to " +
-                                   std::to_string(offset));
+    return Error(ErrCompacted,
+                 "term of " + std::to_string(i) + ", compacted up to " + std::to_string(offset));
   }
   if (i - offset >= ents_.size()) {
-    return Error(ErrUnavailable, "term of " + std::to_string(i) + ", last index is " +
-                                     std::to_string(lastIndex()));
+    return Error(ErrUnavailable,
+                 "term of " + std::to_string(i) + ", last index is " + std::to_string(lastIndex()));
   }
   return ents_[i - offset].term();
 }

@@ -15,8 +15,8 @@
 #include "raft/config.h"
 #include "raft/errors.h"
 #include "raft/progress.h"
-#include "raft/random.h"
 #include "raft/raft_log.h"
+#include "raft/random.h"
 
 namespace raft {
 

@@ -21,9 +21,7 @@ bool IsResponseMsg(eraftpb::MessageType t) {
          t == eraftpb::MsgHeartbeatResponse;
 }
 
-const char* MessageTypeName(eraftpb::MessageType t) {
-  return eraftpb::MessageType_Name(t).c_str();
-}
+const char* MessageTypeName(eraftpb::MessageType t) { return eraftpb::MessageType_Name(t).c_str(); }
 
 std::string DescribeEntries(const std::vector<eraftpb::Entry>& ents) {
   std::ostringstream os;
@@ -40,7 +38,8 @@ std::string DescribeEntries(const std::vector<eraftpb::Entry>& ents) {
 std::string DescribeMessage(const eraftpb::Message& m) {
   std::ostringstream os;
   os << MessageTypeName(m.msg_type()) << " " << m.from() << "->" << m.to() << " term=" << m.term();
-  if (m.log_term() != 0 || m.index() != 0) os << " logTerm=" << m.log_term() << " index=" << m.index();
+  if (m.log_term() != 0 || m.index() != 0)
+    os << " logTerm=" << m.log_term() << " index=" << m.index();
   if (m.commit() != 0) os << " commit=" << m.commit();
   if (m.reject()) os << " reject";
   if (m.entries_size() > 0) {

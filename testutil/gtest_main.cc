@@ -1,9 +1,9 @@
 // The main() of every test in the kit: gtest, plus a listener that prints the seed and the
 // replay command under each failed test.
 
-#include <cstdio>
-
 #include <gtest/gtest.h>
+
+#include <cstdio>
 
 #include "testutil/seed.h"
 

@@ -1,10 +1,10 @@
 #include "testutil/seed.h"
 
+#include <gtest/gtest.h>
+
 #include <cstdio>
 #include <cstdlib>
 #include <string>
-
-#include <gtest/gtest.h>
 
 namespace testutil {
 
@@ -37,8 +37,8 @@ std::string ReplayCommand() {
   cmd += target != nullptr ? target : "<this test target>";
   cmd += " --test_env=TINYKV_SEED=" + std::to_string(TestSeed());
   if (const auto* info = ::testing::UnitTest::GetInstance()->current_test_info()) {
-    cmd += std::string(" --test_arg=--gtest_filter=") + info->test_suite_name() + "." +
-           info->name();
+    cmd +=
+        std::string(" --test_arg=--gtest_filter=") + info->test_suite_name() + "." + info->name();
   }
   return cmd;
 }
