@@ -1,0 +1,22 @@
+#pragma once
+
+// One-line pictures of a node's state and of message lists, for failure messages: a student
+// reading a failed assertion should see the node, its term, state, vote, leader and log
+// without attaching a debugger.
+
+#include <string>
+#include <vector>
+
+#include "proto/eraftpb.pb.h"
+#include "raft/raft.h"
+
+namespace raft::test {
+
+// "node 2 (StateFollower, term 3, vote 1, lead 1, log [1@1 2@3], committed 2, applied 0,
+// stabled 2)". Long logs are shown by their last entries only.
+std::string DescribeNode(const Raft& r);
+
+// The messages, one per line (indented), or "(no messages)".
+std::string DescribeMessages(const std::vector<eraftpb::Message>& msgs);
+
+}  // namespace raft::test
