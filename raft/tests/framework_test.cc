@@ -119,8 +119,8 @@ TEST(RaftFramework, MemoryStorageEntries) {
                                          {4, 8, ErrUnavailable, {}},
                                          {6, 5, ErrorCode::kOther, {}}}) {
     Result<std::vector<eraftpb::Entry>> r = s.Entries(c.lo, c.hi);
-    EXPECT_EQ(r.code(), c.code) << "Entries(" << c.lo << ", " << c.hi << ") on " << Dump(s)
-                                << ": " << r.error().ToString();
+    EXPECT_EQ(r.code(), c.code) << "Entries(" << c.lo << ", " << c.hi << ") on " << Dump(s) << ": "
+                                << r.error().ToString();
     if (!r.ok()) continue;
     std::vector<uint64_t> got;
     for (const auto& e : r.value()) got.push_back(e.index());
@@ -145,9 +145,9 @@ TEST(RaftFramework, MemoryStorageCompact) {
   struct Case {
     uint64_t index;
     ErrorCode code;
-    uint64_t first;     // FirstIndex() afterwards
-    uint64_t kept;      // Term(first - 1) afterwards
-    size_t left;        // entries still readable
+    uint64_t first;  // FirstIndex() afterwards
+    uint64_t kept;   // Term(first - 1) afterwards
+    size_t left;     // entries still readable
   };
   for (const Case& c : std::vector<Case>{{2, ErrCompacted, 4, 3, 2},
                                          {3, ErrCompacted, 4, 3, 2},
