@@ -27,7 +27,7 @@ std::string DescribeNode(const Raft& r) {
 }
 
 std::string DescribeMessages(const std::vector<eraftpb::Message>& msgs) {
-  if (msgs.empty()) return "(no messages)";
+  if (msgs.empty()) return "    (no messages)";
   std::ostringstream os;
   for (size_t i = 0; i < msgs.size(); ++i) {
     if (i > 0) os << "\n";
@@ -36,4 +36,33 @@ std::string DescribeMessages(const std::vector<eraftpb::Message>& msgs) {
   return os.str();
 }
 
+std::string DescribeEntriesWithData(const std::vector<eraftpb::Entry>& ents) {
+  std::ostringstream os;
+  os << "[";
+  for (size_t i = 0; i < ents.size(); ++i) {
+    if (i > 0) os << " ";
+    os << ents[i].index() << "@" << ents[i].term();
+    if (ents[i].entry_type() == eraftpb::EntryConfChange) os << "(conf)";
+    if (!ents[i].data().empty()) os << ":\"" << ents[i].data() << "\"";
+  }
+  os << "]";
+  return os.str();
+}
+
+std::string DescribeLog(const RaftLog& log) {
+  std::ostringstream os;
+  os << "committed=" << log.committed << " applied=" << log.applied << " "
+     << DescribeEntriesWithData(log.allEntries());
+  return os.str();
+}
+
 }  // namespace raft::test
+
+namespace raft {
+void PrintTo(StateType s, std::ostream* os) { *os << StateName(s); }
+}  // namespace raft
+
+namespace eraftpb {
+void PrintTo(const Message& m, std::ostream* os) { *os << raft::DescribeMessage(m); }
+void PrintTo(const Entry& e, std::ostream* os) { *os << raft::test::DescribeEntriesWithData({e}); }
+}  // namespace eraftpb

@@ -27,6 +27,10 @@ Network::Peer Network::Peer::Of(std::unique_ptr<Raft> raft,
   return p;
 }
 
+Network::Peer Network::Peer::Of(TestNode node) {
+  return Of(std::move(node.raft), std::move(node.storage));
+}
+
 Network::Peer Network::Peer::Of(std::unique_ptr<Raft> raft, MemoryStorage* storage) {
   Peer p;
   p.kind_ = Kind::kNode;

@@ -31,6 +31,7 @@
 #include "raft/config.h"
 #include "raft/memory_storage.h"
 #include "raft/raft.h"
+#include "raft/testing/test_raft.h"
 
 namespace raft::test {
 
@@ -44,6 +45,8 @@ class Network {
     static Peer New();
     // A node the test built, with the storage it was built on; the network owns both.
     static Peer Of(std::unique_ptr<Raft> raft, std::unique_ptr<MemoryStorage> storage);
+    // A node and storage the test built (NewTestNode); the network owns both.
+    static Peer Of(TestNode node);
     // A node the test built; its storage stays owned by the test and must outlive the network.
     static Peer Of(std::unique_ptr<Raft> raft, MemoryStorage* storage);
     // A node whose storage holds entries 1..n with the given terms and whose HardState term is

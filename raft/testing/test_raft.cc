@@ -1,7 +1,10 @@
 #include "raft/testing/test_raft.h"
 
+#include <gtest/gtest.h>
+
 #include <stdexcept>
 
+#include "raft/util.h"
 #include "testutil/seed.h"
 
 namespace raft::test {
@@ -37,6 +40,16 @@ std::unique_ptr<Raft> NewTestRaft(uint64_t id, const std::vector<uint64_t>& peer
 }
 
 std::unique_ptr<Raft> NewTestRaft(const Config& config) { return std::make_unique<Raft>(config); }
+
+TestNode NewTestNode(uint64_t id, const std::vector<uint64_t>& peers, int election, int heartbeat,
+                     const std::vector<eraftpb::Entry>& entries,
+                     const eraftpb::HardState& hard_state) {
+  TestNode n;
+  n.storage = NewStorageWithEntries(entries);
+  n.storage->SetHardState(hard_state);
+  n.raft = NewTestRaft(id, peers, election, heartbeat, n.storage.get());
+  return n;
+}
 
 std::vector<eraftpb::Message> ReadMessages(Raft& r) {
   std::vector<eraftpb::Message> out;
@@ -99,6 +112,47 @@ std::unique_ptr<Raft> NewVotedRaft(uint64_t id, const std::vector<uint64_t>& pee
   hs.set_vote(vote);
   storage->SetHardState(hs);
   return NewTestRaft(id, peers, election, heartbeat, storage);
+}
+
+eraftpb::Message AcceptAndReply(const eraftpb::Message& append) {
+  eraftpb::Message m =
+      MakeMessage(append.to(), append.from(), eraftpb::MsgAppendResponse, append.term());
+  m.set_index(append.index() + append.entries_size());
+  return m;
+}
+
+void CommitNoopEntry(Raft& r, MemoryStorage& storage) {
+  if (r.state != StateType::kLeader) {
+    ADD_FAILURE() << "CommitNoopEntry needs a leader; node " << r.id << " is "
+                  << StateName(r.state);
+    return;
+  }
+  ReadMessages(r);
+  for (const auto& [peer, pr] : r.prs) {
+    if (peer != r.id) r.sendAppend(peer);
+  }
+  for (const eraftpb::Message& m : ReadMessages(r)) {
+    if (m.msg_type() != eraftpb::MsgAppend || m.entries_size() != 1 ||
+        !m.entries(0).data().empty()) {
+      ADD_FAILURE() << "a new leader's first MsgAppend must carry exactly its no-op entry "
+                       "(one entry, no data); node "
+                    << r.id << " sent " << DescribeMessage(m);
+      continue;
+    }
+    r.Step(AcceptAndReply(m));
+  }
+  ReadMessages(r);  // the commit-index refresh the acceptances triggered
+  storage.Append(r.raft_log.unstableEntries());
+  r.raft_log.applied = r.raft_log.committed;
+  r.raft_log.stabled = r.raft_log.LastIndex();
+}
+
+std::vector<eraftpb::Entry> PersistAndApply(Raft& r, MemoryStorage& storage) {
+  storage.Append(r.raft_log.unstableEntries());
+  r.raft_log.stabled = r.raft_log.LastIndex();
+  std::vector<eraftpb::Entry> ents = r.raft_log.nextEnts();
+  r.raft_log.applied = r.raft_log.committed;
+  return ents;
 }
 
 }  // namespace raft::test

@@ -30,6 +30,21 @@ Config NewTestConfig(uint64_t id, const std::vector<uint64_t>& peers, int electi
 Config NewTestConfig(uint64_t id, const std::vector<uint64_t>& peers, int election, int heartbeat,
                      Storage* storage, uint64_t random_seed);
 
+// A node together with the storage it was built on, owned together (the storage outlives the
+// node: members are destroyed in reverse order).
+struct TestNode {
+  std::unique_ptr<MemoryStorage> storage;
+  std::unique_ptr<Raft> raft;
+
+  Raft& operator*() const { return *raft; }
+  Raft* operator->() const { return raft.get(); }
+};
+
+// A node whose storage holds `entries` (starting at index 1) and `hard_state`.
+TestNode NewTestNode(uint64_t id, const std::vector<uint64_t>& peers, int election = 10,
+                     int heartbeat = 1, const std::vector<eraftpb::Entry>& entries = {},
+                     const eraftpb::HardState& hard_state = {});
+
 // A Raft built from NewTestConfig. The storage is not owned and must outlive the node.
 std::unique_ptr<Raft> NewTestRaft(uint64_t id, const std::vector<uint64_t>& peers, int election,
                                   int heartbeat, Storage* storage);
@@ -67,5 +82,20 @@ eraftpb::Message Propose(uint64_t id, const std::string& data = "somedata");
 std::unique_ptr<Raft> NewVotedRaft(uint64_t id, const std::vector<uint64_t>& peers, uint64_t vote,
                                    uint64_t term, MemoryStorage* storage, int election = 10,
                                    int heartbeat = 1);
+
+// The answer a follower that accepts everything gives to a MsgAppend: it now matches the
+// leader up to the last entry sent.
+eraftpb::Message AcceptAndReply(const eraftpb::Message& append);
+
+// For a node that just became leader: sends every follower its no-op entry, answers for them
+// that they accepted it, persists the log to `storage` and marks everything applied, so a
+// test starts from a leader whose no-op is committed and whose outbox is empty. Fails the
+// test (gtest) if the leader does not send the expected MsgAppend of one no-op entry.
+void CommitNoopEntry(Raft& r, MemoryStorage& storage);
+
+// What an application does with a node's progress (TinyKV's nextEnts): persists its
+// unstable entries to `storage`, then takes the committed entries not yet applied and marks
+// them applied.
+std::vector<eraftpb::Entry> PersistAndApply(Raft& r, MemoryStorage& storage);
 
 }  // namespace raft::test
