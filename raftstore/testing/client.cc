@@ -1,0 +1,98 @@
+#include "raftstore/testing/client.h"
+
+#include "raftstore/testing/cluster.h"
+#include "raftstore/util/cmd_resp.h"
+
+namespace raftstore::testing {
+
+Client::Client(Cluster* cluster, int id) : cluster_(cluster), id_(id) {}
+
+void Client::Call(ClientRequest req, runtime::Micros timeout,
+                  std::function<void(ClientReply)> done) {
+  busy_ = true;
+  req_ = std::move(req);
+  done_ = std::move(done);
+  deadline_ = cluster_->rt().Now() + timeout;
+  reply_ = ClientReply{};
+  last_error_ = "no answer yet";
+  if (leader_.id() == 0) nextPeer();
+  cluster_->rt().Post(queue(), "call " + req_.what, [this] { attempt(); });
+}
+
+void Client::nextPeer() {
+  const metapb::Region& region = cluster_->region();
+  leader_ = region.peers(static_cast<int>(next_index_ % region.peers_size()));
+  ++next_index_;
+}
+
+void Client::attempt() {
+  runtime::SimRuntime& rt = cluster_->rt();
+  if (rt.Now() >= deadline_) {
+    finish(false);
+    return;
+  }
+  const uint64_t id = ++attempt_id_;
+  attempt_start_ = rt.Now();
+  ++reply_.attempts;
+  raft_cmdpb::RaftCmdRequest cmd;
+  const metapb::Region& region = cluster_->region();
+  cmd.mutable_header()->set_region_id(region.id());
+  *cmd.mutable_header()->mutable_region_epoch() = region.region_epoch();
+  *cmd.mutable_header()->mutable_peer() = leader_;
+  for (const raft_cmdpb::Request& r : req_.requests) *cmd.add_requests() = r;
+
+  attempt_timer_ = rt.StartTimer(queue(), kAttemptTimeout, "attempt timeout " + req_.what,
+                                 [this, id] { onAttemptTimeout(id); });
+  cluster_->SendCommand(leader_.store_id(), cmd, req_.scan, queue(),
+                        [this, id](const raft_cmdpb::RaftCmdResponse& resp,
+                                   std::vector<std::pair<std::string, std::string>> scanned) {
+                          onAnswer(id, resp, std::move(scanned));
+                        });
+}
+
+void Client::onAnswer(uint64_t attempt_id, const raft_cmdpb::RaftCmdResponse& resp,
+                      std::vector<std::pair<std::string, std::string>> scanned) {
+  if (!busy_ || attempt_id != attempt_id_) return;  // an attempt already given up on
+  cluster_->rt().CancelTimer(attempt_timer_);
+  RegionError err = RespError(resp);
+  if (!err) {
+    reply_.resp = resp;
+    reply_.scanned = std::move(scanned);
+    finish(true);
+    return;
+  }
+  // Every error answer means the command was not (and will never be) applied.
+  last_error_ = err.ToString() + " from store " + std::to_string(leader_.store_id());
+  if (err.kind() == RegionErrorKind::kNotLeader &&
+      resp.header().error().not_leader().has_leader()) {
+    leader_ = resp.header().error().not_leader().leader();
+  } else {
+    nextPeer();
+  }
+  cluster_->rt().StartTimer(queue(), kRetryBackoff, "retry " + req_.what, [this] { attempt(); });
+}
+
+void Client::onAttemptTimeout(uint64_t attempt_id) {
+  if (!busy_ || attempt_id != attempt_id_) return;
+  last_error_ = "no answer from store " + std::to_string(leader_.store_id()) + " within " +
+                std::to_string(kAttemptTimeout / 1000) + " ms";
+  if (req_.writes) reply_.unanswered_writes.push_back(attempt_start_);
+  ++attempt_id_;  // a late answer to it is ignored
+  nextPeer();
+  attempt();
+}
+
+void Client::finish(bool ok) {
+  reply_.ok = ok;
+  if (!ok) {
+    reply_.error = req_.what + " timed out after " + std::to_string(reply_.attempts) +
+                   " attempts; last: " + last_error_;
+  }
+  busy_ = false;
+  ++attempt_id_;
+  auto done = std::move(done_);
+  done_ = nullptr;
+  if (done) done(std::move(reply_));
+}
+
+}  // namespace raftstore::testing

@@ -1,0 +1,422 @@
+#include "raftstore/testing/cluster.h"
+
+#include <cstdlib>
+#include <fstream>
+
+#include "kv/engine_util/cf.h"
+#include "kv/engine_util/cf_iterator.h"
+#include "raft/raft.h"
+#include "raftstore/bootstrap.h"
+#include "raftstore/util/cmd_resp.h"
+#include "testutil/seed.h"
+
+namespace raftstore::testing {
+
+namespace {
+
+runtime::Micros Draw(runtime::Runtime& rt, runtime::Micros lo, runtime::Micros hi) {
+  return hi <= lo ? lo : lo + rt.Random(hi - lo + 1);
+}
+
+std::string Seconds(runtime::Micros t) {
+  return std::to_string(t / 1'000'000) + "." + std::to_string(t / 100'000 % 10) + " s";
+}
+
+}  // namespace
+
+raft_cmdpb::Request PutRequest(const std::string& cf, const std::string& key,
+                               const std::string& value) {
+  raft_cmdpb::Request r;
+  r.set_cmd_type(raft_cmdpb::Put);
+  r.mutable_put()->set_cf(cf);
+  r.mutable_put()->set_key(key);
+  r.mutable_put()->set_value(value);
+  return r;
+}
+
+raft_cmdpb::Request GetRequest(const std::string& cf, const std::string& key) {
+  raft_cmdpb::Request r;
+  r.set_cmd_type(raft_cmdpb::Get);
+  r.mutable_get()->set_cf(cf);
+  r.mutable_get()->set_key(key);
+  return r;
+}
+
+raft_cmdpb::Request DeleteRequest(const std::string& cf, const std::string& key) {
+  raft_cmdpb::Request r;
+  r.set_cmd_type(raft_cmdpb::Delete);
+  r.mutable_delete_()->set_cf(cf);
+  r.mutable_delete_()->set_key(key);
+  return r;
+}
+
+raft_cmdpb::Request SnapRequest() {
+  raft_cmdpb::Request r;
+  r.set_cmd_type(raft_cmdpb::Snap);
+  r.mutable_snap();
+  return r;
+}
+
+Cluster::Cluster(ClusterOptions options)
+    : options_(std::move(options)),
+      rt_(options_.seed),
+      transport_(&rt_, options_.net_delay_min, options_.net_delay_max) {
+  const char* trace = std::getenv("TINYKV_TRACE");
+  rt_.set_tracing(trace != nullptr && *trace != '\0');
+  transport_.SetRouterLookup([this](uint64_t store_id) -> Router* {
+    auto it = stores_.find(store_id);
+    if (it == stores_.end() || !it->second.store || !it->second.store->running()) return nullptr;
+    return &it->second.store->router();
+  });
+}
+
+Cluster::~Cluster() {
+  if (::testing::Test::HasFailure()) {
+    std::string path = DumpTrace();
+    if (!path.empty()) std::printf("[  TRACE   ] event trace written to %s\n", path.c_str());
+  }
+  Shutdown();
+}
+
+std::string Cluster::storeDir(uint64_t store_id) const {
+  return "/tinykv-test/store" + std::to_string(store_id);
+}
+
+::testing::AssertionResult Cluster::openEngines(uint64_t store_id) {
+  auto engines = kv::Engines::Open(storeDir(store_id), env_);
+  if (!engines.ok()) {
+    return ::testing::AssertionFailure()
+           << "open the engines of store " << store_id << ": " << engines.status().ToString();
+  }
+  stores_[store_id].engines = std::move(engines).value();
+  return ::testing::AssertionSuccess();
+}
+
+::testing::AssertionResult Cluster::Start() {
+  env_ = kv::NewInMemoryEnv();
+  if (auto s = env_->CreateDirIfMissing("/tinykv-test"); !s.ok()) {
+    return ::testing::AssertionFailure() << "create the test directory: " << s.ToString();
+  }
+  region_.set_id(1);
+  region_.mutable_region_epoch()->set_conf_ver(1);
+  region_.mutable_region_epoch()->set_version(1);
+  for (int i = 1; i <= options_.stores; ++i) {
+    metapb::Peer* p = region_.add_peers();
+    p->set_id(100 + static_cast<uint64_t>(i));
+    p->set_store_id(static_cast<uint64_t>(i));
+  }
+  for (int i = 1; i <= options_.stores; ++i) {
+    const uint64_t id = static_cast<uint64_t>(i);
+    if (auto r = openEngines(id); !r) return r;
+    kv::Engines& e = stores_[id].engines;
+    if (auto s = BootstrapStore(e, 1, id); !s.ok()) {
+      return ::testing::AssertionFailure() << "bootstrap store " << id << ": " << s.ToString();
+    }
+    if (auto s = PrepareBootstrapCluster(e, region_); !s.ok()) {
+      return ::testing::AssertionFailure()
+             << "bootstrap region on store " << id << ": " << s.ToString();
+    }
+    if (auto s = ClearPrepareBootstrapState(e); !s.ok()) {
+      return ::testing::AssertionFailure() << s.ToString();
+    }
+    if (auto s = stores_[id].engines.Close(); !s.ok()) {
+      return ::testing::AssertionFailure() << s.ToString();
+    }
+    if (auto r = StartServer(id); !r) return r;
+  }
+  return ::testing::AssertionSuccess();
+}
+
+void Cluster::Shutdown() {
+  for (auto& [id, slot] : stores_) {
+    if (slot.store) StopServer(id);
+  }
+}
+
+void Cluster::StopServer(uint64_t store_id) {
+  auto it = stores_.find(store_id);
+  if (it == stores_.end() || !it->second.store) return;
+  rt_.DropStore(store_id);
+  it->second.store->Stop();
+  it->second.store.reset();
+  (void)it->second.engines.Close();
+}
+
+::testing::AssertionResult Cluster::StartServer(uint64_t store_id) {
+  StoreSlot& slot = stores_[store_id];
+  if (slot.store) return ::testing::AssertionSuccess();
+  if (!slot.engines.kv || slot.engines.kv->closed()) {
+    if (auto r = openEngines(store_id); !r) return r;
+  }
+  metapb::Store meta;
+  meta.set_id(store_id);
+  meta.set_address("store" + std::to_string(store_id));
+  slot.store = std::make_unique<RaftStore>(options_.cfg, meta, &slot.engines, &transport_, &rt_);
+  if (kv::Status s = slot.store->Start(); !s.ok()) {
+    slot.store.reset();
+    return ::testing::AssertionFailure() << "start store " << store_id << ": " << s.ToString();
+  }
+  return ::testing::AssertionSuccess();
+}
+
+bool Cluster::IsRunning(uint64_t store_id) const {
+  auto it = stores_.find(store_id);
+  return it != stores_.end() && it->second.store && it->second.store->running();
+}
+
+std::vector<uint64_t> Cluster::StoreIds() const {
+  std::vector<uint64_t> ids;
+  for (const auto& [id, slot] : stores_) ids.push_back(id);
+  return ids;
+}
+
+kv::Engines& Cluster::engines(uint64_t store_id) { return stores_.at(store_id).engines; }
+
+Peer* Cluster::GetPeer(uint64_t store_id, uint64_t region_id) {
+  if (!IsRunning(store_id)) return nullptr;
+  return stores_.at(store_id).store->router().Get(region_id);
+}
+
+std::optional<metapb::Peer> Cluster::LeaderOfRegion(uint64_t region_id) {
+  std::optional<metapb::Peer> leader;
+  uint64_t term = 0;
+  for (const auto& [id, slot] : stores_) {
+    Peer* p = GetPeer(id, region_id);
+    if (p != nullptr && p->IsLeader() && p->Term() >= term) {
+      term = p->Term();
+      leader = p->meta;
+    }
+  }
+  return leader;
+}
+
+::testing::AssertionResult Cluster::WaitLeader(runtime::Micros timeout) {
+  const runtime::Micros start = rt_.Now();
+  if (rt_.RunUntil([&] { return LeaderOfRegion(region_.id()).has_value(); }, start + timeout)) {
+    return ::testing::AssertionSuccess();
+  }
+  return ::testing::AssertionFailure()
+         << "no leader elected after " << timeout / 1'000'000
+         << " simulated seconds; peers: " << DescribePeers() << SeedNote();
+}
+
+std::string Cluster::DescribePeers() {
+  std::string out;
+  for (const auto& [id, slot] : stores_) {
+    if (!out.empty()) out += "; ";
+    out += "store " + std::to_string(id) + ": ";
+    Peer* p = GetPeer(id, region_.id());
+    if (p == nullptr) {
+      out += IsRunning(id) ? "no peer" : "down";
+      continue;
+    }
+    const raft::Raft& r = *p->raft_group->raft;
+    out += "peer " + std::to_string(p->PeerId()) + " term " + std::to_string(r.term) + " " +
+           raft::StateName(r.state) + " lead " + std::to_string(r.lead) + ", commit " +
+           std::to_string(r.raft_log.committed) + " applied " +
+           std::to_string(p->peer_storage->AppliedIndex()) + " last " +
+           std::to_string(r.raft_log.LastIndex());
+  }
+  return out;
+}
+
+Client& Cluster::NewClient(int id) {
+  auto& c = clients_[id];
+  if (!c) c = std::make_unique<Client>(this, id);
+  return *c;
+}
+
+void Cluster::SendCommand(uint64_t store_id, const raft_cmdpb::RaftCmdRequest& cmd,
+                          const std::optional<std::pair<std::string, std::string>>& scan,
+                          const runtime::QueueId& reply_queue, AnswerFn answer) {
+  auto reply = [this, reply_queue, answer](const raft_cmdpb::RaftCmdResponse& resp,
+                                           std::vector<std::pair<std::string, std::string>> kvs) {
+    rt_.StartTimer(reply_queue, Draw(rt_, options_.rpc_delay_min, options_.rpc_delay_max), "answer",
+                   [answer, resp, kvs = std::move(kvs)] { answer(resp, kvs); });
+  };
+  rt_.StartTimer(
+      runtime::QueueId{store_id, "raft"}, Draw(rt_, options_.rpc_delay_min, options_.rpc_delay_max),
+      "client command", [this, store_id, cmd, scan, reply] {
+        if (!IsRunning(store_id)) {
+          reply(ErrResp(ErrStoreNotMatch(store_id, 0)), {});
+          return;
+        }
+        const metapb::Region region = region_;
+        stores_.at(store_id).store->router().SendRaftCommand(
+            cmd, Callback([reply, scan, region](const raft_cmdpb::RaftCmdResponse& resp,
+                                                std::shared_ptr<kv::EngineSnapshot> txn) {
+              std::vector<std::pair<std::string, std::string>> kvs;
+              if (txn && scan && !RespError(resp)) {
+                // The store's side of a Scan: read the range from the command's snapshot,
+                // right away (the snapshot must not outlive the engine).
+                auto it = txn->NewIterator(kv::kCfDefault);
+                if (it.ok()) {
+                  for (it.value()->Seek(scan->first); it.value()->Valid(); it.value()->Next()) {
+                    std::string key(it.value()->key());
+                    if (!scan->second.empty() && key >= scan->second) break;
+                    if (!region.end_key().empty() && key >= region.end_key()) break;
+                    kvs.emplace_back(std::move(key), std::string(it.value()->value()));
+                  }
+                }
+              }
+              reply(resp, std::move(kvs));
+            }));
+      });
+}
+
+ClientReply Cluster::Request(ClientRequest req, runtime::Micros timeout) {
+  Client& client = NewClient(-1);
+  bool done = false;
+  ClientReply out;
+  client.Call(std::move(req), timeout, [&](ClientReply r) {
+    out = std::move(r);
+    done = true;
+  });
+  const runtime::Micros deadline = rt_.Now() + timeout + 2 * Client::kAttemptTimeout;
+  if (!rt_.RunUntil([&] { return done; }, deadline)) {
+    out.ok = false;
+    out.error = "the request never finished";
+  }
+  return out;
+}
+
+namespace {
+
+std::string Quote(const std::string& s) { return "\"" + s + "\""; }
+
+}  // namespace
+
+::testing::AssertionResult Cluster::MustPut(const std::string& key, const std::string& value) {
+  return MustPutCF(std::string(kv::kCfDefault), key, value);
+}
+
+::testing::AssertionResult Cluster::MustPutCF(const std::string& cf, const std::string& key,
+                                              const std::string& value) {
+  ClientRequest req;
+  req.requests.push_back(PutRequest(cf, key, value));
+  req.writes = true;
+  req.what = "Put(" + Quote(key) + ")";
+  ClientReply r = Request(std::move(req));
+  if (r.ok) return ::testing::AssertionSuccess();
+  return ::testing::AssertionFailure()
+         << "MustPut(" << Quote(key) << ", " << Quote(value) << ") failed: " << r.error
+         << ". Peers: " << DescribePeers() << SeedNote();
+}
+
+::testing::AssertionResult Cluster::MustGet(const std::string& key, const std::string& value) {
+  return MustGetCF(std::string(kv::kCfDefault), key, value);
+}
+
+::testing::AssertionResult Cluster::MustGetCF(const std::string& cf, const std::string& key,
+                                              const std::string& value) {
+  ClientRequest req;
+  req.requests.push_back(GetRequest(cf, key));
+  req.what = "Get(" + Quote(key) + ")";
+  ClientReply r = Request(std::move(req));
+  if (!r.ok) {
+    return ::testing::AssertionFailure() << "MustGet(" << Quote(key) << ") failed: " << r.error
+                                         << ". Peers: " << DescribePeers() << SeedNote();
+  }
+  if (r.resp.responses_size() != 1 || r.resp.responses(0).cmd_type() != raft_cmdpb::Get) {
+    return ::testing::AssertionFailure()
+           << "Get(" << Quote(key) << ") answered " << r.resp.responses_size()
+           << " responses instead of one Get response: " << r.resp.ShortDebugString() << SeedNote();
+  }
+  const std::string& got = r.resp.responses(0).get().value();
+  if (got != value) {
+    return ::testing::AssertionFailure()
+           << "Get(" << Quote(key) << "): expected " << (value.empty() ? "none" : Quote(value))
+           << ", got " << (got.empty() ? "none" : Quote(got)) << SeedNote();
+  }
+  return ::testing::AssertionSuccess();
+}
+
+::testing::AssertionResult Cluster::MustGetNone(const std::string& key) {
+  return MustGetCF(std::string(kv::kCfDefault), key, "");
+}
+
+::testing::AssertionResult Cluster::MustDelete(const std::string& key) {
+  return MustDeleteCF(std::string(kv::kCfDefault), key);
+}
+
+::testing::AssertionResult Cluster::MustDeleteCF(const std::string& cf, const std::string& key) {
+  ClientRequest req;
+  req.requests.push_back(DeleteRequest(cf, key));
+  req.writes = true;
+  req.what = "Delete(" + Quote(key) + ")";
+  ClientReply r = Request(std::move(req));
+  if (r.ok) return ::testing::AssertionSuccess();
+  return ::testing::AssertionFailure() << "MustDelete(" << Quote(key) << ") failed: " << r.error
+                                       << ". Peers: " << DescribePeers() << SeedNote();
+}
+
+::testing::AssertionResult Cluster::Scan(const std::string& start, const std::string& end,
+                                         std::vector<std::string>* values) {
+  ClientRequest req;
+  req.requests.push_back(SnapRequest());
+  req.scan = std::make_pair(start, end);
+  req.what = "Scan(" + Quote(start) + ", " + Quote(end) + ")";
+  const std::string what = req.what;
+  ClientReply r = Request(std::move(req));
+  if (!r.ok) {
+    return ::testing::AssertionFailure()
+           << what << " failed: " << r.error << ". Peers: " << DescribePeers() << SeedNote();
+  }
+  values->clear();
+  for (auto& [k, v] : r.scanned) values->push_back(v);
+  return ::testing::AssertionSuccess();
+}
+
+::testing::AssertionResult Cluster::MustGetEqualOnStore(uint64_t store_id, const std::string& key,
+                                                        const std::string& value,
+                                                        runtime::Micros wait) {
+  std::string last = "(store down)";
+  const runtime::Micros deadline = rt_.Now() + wait;
+  for (;;) {
+    if (IsRunning(store_id)) {
+      auto v = engines(store_id).kv->GetCF(kv::kCfDefault, key);
+      if (!v.ok()) return ::testing::AssertionFailure() << v.status().ToString();
+      if (v.value().has_value() && *v.value() == value) return ::testing::AssertionSuccess();
+      last = v.value().has_value() ? Quote(*v.value()) : "none";
+    }
+    if (rt_.Now() >= deadline) break;
+    rt_.RunFor(20'000);
+  }
+  return ::testing::AssertionFailure()
+         << "store " << store_id << ": expected " << Quote(key) << " = " << Quote(value)
+         << " within " << Seconds(wait) << ", has " << last << SeedNote();
+}
+
+::testing::AssertionResult Cluster::MustGetNoneOnStore(uint64_t store_id, const std::string& key,
+                                                       runtime::Micros wait) {
+  std::string last = "(store down)";
+  const runtime::Micros deadline = rt_.Now() + wait;
+  for (;;) {
+    if (IsRunning(store_id)) {
+      auto v = engines(store_id).kv->GetCF(kv::kCfDefault, key);
+      if (!v.ok()) return ::testing::AssertionFailure() << v.status().ToString();
+      if (!v.value().has_value()) return ::testing::AssertionSuccess();
+      last = Quote(*v.value());
+    }
+    if (rt_.Now() >= deadline) break;
+    rt_.RunFor(20'000);
+  }
+  return ::testing::AssertionFailure()
+         << "store " << store_id << ": expected " << Quote(key) << " to be absent within "
+         << Seconds(wait) << ", has " << last << SeedNote();
+}
+
+std::string Cluster::SeedNote() const {
+  return " (cluster seed " + std::to_string(options_.seed) + ", at " + Seconds(rt_.Now()) +
+         " simulated; replay: " + testutil::ReplayCommand() + ")";
+}
+
+std::string Cluster::DumpTrace() const {
+  const char* path = std::getenv("TINYKV_TRACE");
+  if (path == nullptr || *path == '\0' || rt_.trace().empty()) return "";
+  std::ofstream out(path);
+  for (const runtime::Event& e : rt_.trace()) out << e.ToString() << "\n";
+  return path;
+}
+
+}  // namespace raftstore::testing

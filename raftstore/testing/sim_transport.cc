@@ -1,0 +1,92 @@
+#include "raftstore/testing/sim_transport.h"
+
+#include "raftstore/router.h"
+
+namespace raftstore::testing {
+
+namespace {
+
+std::string Set(const std::set<uint64_t>& s) {
+  std::string out = "{";
+  for (uint64_t id : s) out += (out.size() > 1 ? ", " : "") + std::to_string(id);
+  return out + "}";
+}
+
+runtime::Micros Draw(runtime::Runtime& rt, runtime::Micros lo, runtime::Micros hi) {
+  return hi <= lo ? lo : lo + rt.Random(hi - lo + 1);
+}
+
+}  // namespace
+
+bool PartitionFilter::Before(const raft_serverpb::RaftMessage& msg, runtime::Runtime&,
+                             runtime::Micros*) {
+  const uint64_t from = msg.from_peer().store_id();
+  const uint64_t to = msg.to_peer().store_id();
+  return !((s1_.count(from) && s2_.count(to)) || (s2_.count(from) && s1_.count(to)));
+}
+
+std::string PartitionFilter::Describe() const { return "partition " + Set(s1_) + " | " + Set(s2_); }
+
+bool IsolateFilter::Before(const raft_serverpb::RaftMessage& msg, runtime::Runtime&,
+                           runtime::Micros*) {
+  return msg.from_peer().store_id() != store_id_ && msg.to_peer().store_id() != store_id_;
+}
+
+std::string IsolateFilter::Describe() const { return "isolate store " + std::to_string(store_id_); }
+
+bool DropFilter::Before(const raft_serverpb::RaftMessage&, runtime::Runtime& rt, runtime::Micros*) {
+  return rt.Random(1000) >= per_mille_;
+}
+
+std::string DropFilter::Describe() const {
+  return "drop " + std::to_string(per_mille_ / 10.0).substr(0, 4) + "%";
+}
+
+bool DelayFilter::Before(const raft_serverpb::RaftMessage&, runtime::Runtime& rt,
+                         runtime::Micros* delay) {
+  *delay += Draw(rt, lo_, hi_);
+  return true;
+}
+
+std::string DelayFilter::Describe() const {
+  return "delay " + std::to_string(lo_) + ".." + std::to_string(hi_) + "us";
+}
+
+SimTransport::SimTransport(runtime::SimRuntime* rt, runtime::Micros delay_min,
+                           runtime::Micros delay_max)
+    : rt_(rt), delay_min_(delay_min), delay_max_(delay_max) {}
+
+kv::Status SimTransport::Send(const raft_serverpb::RaftMessage& msg) {
+  runtime::Micros delay = Draw(*rt_, delay_min_, delay_max_);
+  for (const auto& f : filters_) {
+    if (!f->Before(msg, *rt_, &delay)) {
+      ++dropped_;
+      return kv::Status::OK();  // lost on the wire: the sender can't tell
+    }
+  }
+  ++sent_;
+  const uint64_t to = msg.to_peer().store_id();
+  rt_->StartTimer(runtime::QueueId{to, "raft"}, delay,
+                  "deliver " + eraftpb::MessageType_Name(msg.message().msg_type()) + " from " +
+                      std::to_string(msg.from_peer().store_id()),
+                  [this, msg, to] {
+                    Router* router = lookup_ ? lookup_(to) : nullptr;
+                    if (router != nullptr) (void)router->SendRaftMessage(msg);
+                  });
+  return kv::Status::OK();
+}
+
+void SimTransport::AddFilter(std::unique_ptr<Filter> filter) {
+  filters_.push_back(std::move(filter));
+}
+
+void SimTransport::ClearFilters() { filters_.clear(); }
+
+std::string SimTransport::DescribeFilters() const {
+  if (filters_.empty()) return "no filters";
+  std::string out;
+  for (const auto& f : filters_) out += (out.empty() ? "" : ", ") + f->Describe();
+  return out;
+}
+
+}  // namespace raftstore::testing

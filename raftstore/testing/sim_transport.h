@@ -1,0 +1,116 @@
+#pragma once
+
+// The simulated network between the stores of a test cluster. Every Raft message a store
+// sends goes through the filters a test installed (each may drop it or delay it), then
+// arrives at the destination store's raft worker after a random network delay. Delays vary
+// per message, so messages are reordered too. Every random choice comes from the runtime's
+// seeded generator.
+//
+//   PartitionFilter(s1, s2)  drops everything between the two groups of stores;
+//   IsolateFilter(s)         drops everything to and from store s;
+//   DropFilter(f)            drops a fraction f of all messages (TinyKV's "unreliable": 0.1);
+//   DelayFilter(lo, hi)      adds a delay drawn from [lo, hi] to every message;
+//   ClearFilters()           heals everything.
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "proto/raft_serverpb.pb.h"
+#include "raftstore/runtime/sim_runtime.h"
+#include "raftstore/transport.h"
+
+namespace raftstore {
+class Router;
+}
+
+namespace raftstore::testing {
+
+class Filter {
+ public:
+  virtual ~Filter() = default;
+  // False drops the message; otherwise `*delay` may be increased.
+  virtual bool Before(const raft_serverpb::RaftMessage& msg, runtime::Runtime& rt,
+                      runtime::Micros* delay) = 0;
+  virtual std::string Describe() const = 0;
+};
+
+class PartitionFilter : public Filter {
+ public:
+  PartitionFilter(std::set<uint64_t> s1, std::set<uint64_t> s2)
+      : s1_(std::move(s1)), s2_(std::move(s2)) {}
+  bool Before(const raft_serverpb::RaftMessage& msg, runtime::Runtime& rt,
+              runtime::Micros* delay) override;
+  std::string Describe() const override;
+
+ private:
+  std::set<uint64_t> s1_, s2_;
+};
+
+class IsolateFilter : public Filter {
+ public:
+  explicit IsolateFilter(uint64_t store_id) : store_id_(store_id) {}
+  bool Before(const raft_serverpb::RaftMessage& msg, runtime::Runtime& rt,
+              runtime::Micros* delay) override;
+  std::string Describe() const override;
+
+ private:
+  uint64_t store_id_;
+};
+
+class DropFilter : public Filter {
+ public:
+  explicit DropFilter(double fraction = 0.1) : per_mille_(static_cast<uint64_t>(fraction * 1000)) {}
+  bool Before(const raft_serverpb::RaftMessage& msg, runtime::Runtime& rt,
+              runtime::Micros* delay) override;
+  std::string Describe() const override;
+
+ private:
+  uint64_t per_mille_;
+};
+
+class DelayFilter : public Filter {
+ public:
+  DelayFilter(runtime::Micros lo, runtime::Micros hi) : lo_(lo), hi_(hi) {}
+  bool Before(const raft_serverpb::RaftMessage& msg, runtime::Runtime& rt,
+              runtime::Micros* delay) override;
+  std::string Describe() const override;
+
+ private:
+  runtime::Micros lo_, hi_;
+};
+
+class SimTransport : public Transport {
+ public:
+  // Every message takes a delay drawn from [delay_min, delay_max] on top of the filters'.
+  SimTransport(runtime::SimRuntime* rt, runtime::Micros delay_min, runtime::Micros delay_max);
+
+  // Where messages for `store_id` are delivered: a function that returns the store's router,
+  // or null while the store is down (its messages are then lost).
+  void SetRouterLookup(std::function<Router*(uint64_t store_id)> lookup) {
+    lookup_ = std::move(lookup);
+  }
+
+  kv::Status Send(const raft_serverpb::RaftMessage& msg) override;
+
+  void AddFilter(std::unique_ptr<Filter> filter);
+  void ClearFilters();
+  std::string DescribeFilters() const;
+
+  uint64_t sent() const { return sent_; }
+  uint64_t dropped() const { return dropped_; }
+
+ private:
+  runtime::SimRuntime* rt_;
+  runtime::Micros delay_min_, delay_max_;
+  std::function<Router*(uint64_t)> lookup_;
+  std::vector<std::unique_ptr<Filter>> filters_;
+  uint64_t sent_ = 0;
+  uint64_t dropped_ = 0;
+};
+
+}  // namespace raftstore::testing

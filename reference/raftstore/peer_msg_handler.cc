@@ -1,0 +1,147 @@
+// PeerMsgHandler: the student half (2B), complete. The given half is in
+// raftstore/peer_msg_dispatch.cc.
+
+#include "raftstore/peer_msg_handler.h"
+
+#include <cstdlib>
+
+#include "kv/engine_util/cf.h"
+#include "raft/util.h"
+#include "raftstore/meta/keys.h"
+#include "raftstore/util/cmd_resp.h"
+
+namespace raftstore {
+
+void PeerMsgHandler::proposeRaftCommand(const raft_cmdpb::RaftCmdRequest& msg, Callback cb) {
+  // The entry will land at the end of the leader's log, in the current term; that pair is
+  // how HandleRaftReady recognises it (or sees it was overwritten).
+  Proposal p{peer_->NextProposalIndex(), peer_->Term(), std::move(cb)};
+  raft::Error err = peer_->raft_group->Propose(msg.SerializeAsString());
+  if (err) {
+    raft_cmdpb::RaftCmdResponse resp = ErrResp(ErrOther("propose: " + err.ToString()));
+    BindRespTerm(&resp, peer_->Term());
+    p.cb.Done(resp);
+    return;
+  }
+  peer_->proposals.push_back(std::move(p));
+}
+
+void PeerMsgHandler::HandleRaftReady() {
+  if (peer_->stopped || !peer_->raft_group->HasReady()) return;
+  raft::Ready rd = peer_->raft_group->Ready();
+
+  // Persist first: a message may only promise what is on disk.
+  auto saved = peer_->peer_storage->SaveReadyState(rd);
+  if (!saved.ok()) {
+    peer_->log->critical("save ready state: {}", saved.status().ToString());
+    std::abort();
+  }
+  peer_->Send(ctx_->trans, rd.messages);
+  for (const eraftpb::Entry& e : rd.committed_entries) {
+    applyEntry(e);
+    if (peer_->stopped) return;
+  }
+  peer_->raft_group->Advance(rd);
+}
+
+void PeerMsgHandler::applyEntry(const eraftpb::Entry& entry) {
+  kv::WriteBatch wb;
+  raft_cmdpb::RaftCmdResponse resp = NewCmdResp();
+  bool wants_snap = false;
+  if (entry.entry_type() == eraftpb::EntryNormal && !entry.data().empty()) {
+    raft_cmdpb::RaftCmdRequest req;
+    if (!req.ParseFromString(entry.data())) {
+      peer_->log->critical("entry {} does not hold a RaftCmdRequest", entry.index());
+      std::abort();
+    }
+    if (req.has_admin_request()) {
+      // Admin commands (CompactLog) arrive with lab 2C.
+      resp = ErrResp(ErrOther("admin command not supported"));
+    } else {
+      applyRequests(req, &wb, &resp, &wants_snap);
+    }
+  }
+  peer_->peer_storage->apply_state.set_applied_index(entry.index());
+  wb.SetMeta(meta::ApplyStateKey(peer_->RegionId()), peer_->peer_storage->apply_state);
+  kv::Status s = ctx_->engines->WriteKV(wb);
+  if (!s.ok()) {
+    peer_->log->critical("apply entry {}: {}", entry.index(), s.ToString());
+    std::abort();
+  }
+  if (!peer_->proposals.empty()) answerProposals(entry, std::move(resp), wants_snap);
+}
+
+void PeerMsgHandler::applyRequests(const raft_cmdpb::RaftCmdRequest& req, kv::WriteBatch* wb,
+                                   raft_cmdpb::RaftCmdResponse* resp, bool* wants_snap) {
+  kv::Engine& kv = *ctx_->engines->kv;
+  for (const raft_cmdpb::Request& r : req.requests()) {
+    raft_cmdpb::Response* out = resp->add_responses();
+    out->set_cmd_type(r.cmd_type());
+    switch (r.cmd_type()) {
+      case raft_cmdpb::Put:
+        wb->SetCF(r.put().cf().empty() ? kv::kCfDefault : r.put().cf(), r.put().key(),
+                  r.put().value());
+        out->mutable_put();
+        break;
+      case raft_cmdpb::Delete:
+        wb->DeleteCF(r.delete_().cf().empty() ? kv::kCfDefault : r.delete_().cf(),
+                     r.delete_().key());
+        out->mutable_delete_();
+        break;
+      case raft_cmdpb::Get: {
+        // A read must see the writes of the requests before it in the same command.
+        if (!wb->empty()) {
+          kv::Status s = ctx_->engines->WriteKV(*wb);
+          if (!s.ok()) {
+            peer_->log->critical("apply: {}", s.ToString());
+            std::abort();
+          }
+          wb->Reset();
+        }
+        auto v = kv.GetCF(r.get().cf().empty() ? kv::kCfDefault : r.get().cf(), r.get().key());
+        if (!v.ok()) {
+          *resp = ErrResp(ErrOther(v.status().ToString()));
+          return;
+        }
+        if (v.value().has_value())
+          out->mutable_get()->set_value(*v.value());
+        else
+          out->mutable_get();
+        break;
+      }
+      case raft_cmdpb::Snap:
+        *out->mutable_snap()->mutable_region() = peer_->Region();
+        *wants_snap = true;
+        break;
+      default:
+        *resp = ErrResp(ErrOther("unknown command type " + std::to_string(r.cmd_type())));
+        return;
+    }
+  }
+}
+
+void PeerMsgHandler::answerProposals(const eraftpb::Entry& entry, raft_cmdpb::RaftCmdResponse resp,
+                                     bool wants_snap) {
+  auto& proposals = peer_->proposals;
+  while (!proposals.empty() && proposals.front().index <= entry.index()) {
+    Proposal p = std::move(proposals.front());
+    proposals.pop_front();
+    if (p.index == entry.index() && p.term == entry.term()) {
+      BindRespTerm(&resp, peer_->Term());
+      if (wants_snap && !RespError(resp)) {
+        auto snap = ctx_->engines->kv->NewSnapshot();
+        if (!snap.ok()) {
+          p.cb.Done(ErrResp(ErrOther(snap.status().ToString())));
+          continue;
+        }
+        p.cb.txn = std::shared_ptr<kv::EngineSnapshot>(std::move(snap).value());
+      }
+      p.cb.Done(resp);
+    } else {
+      // Another entry took this proposal's place: it will never be applied.
+      p.cb.Done(ErrRespStaleCommand(peer_->Term()));
+    }
+  }
+}
+
+}  // namespace raftstore
