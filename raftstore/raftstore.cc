@@ -4,6 +4,7 @@
 #include "kv/engine_util/cf_iterator.h"
 #include "raftstore/meta/keys.h"
 #include "raftstore/util/checks.h"
+#include "raftstore/util/cmd_resp.h"
 
 namespace raftstore {
 
@@ -90,6 +91,17 @@ void RaftStore::scheduleTick() {
           core->worker->TickAll();
         }
       });
+}
+
+void RaftStore::DeliverOnRaftQueue(uint64_t region_id, Msg msg) {
+  if (!running_) return;
+  if (router_->Get(region_id) == nullptr) {
+    if (auto* cmd = std::get_if<MsgRaftCmd>(&msg)) {
+      cmd->callback.Done(ErrRespRegionNotFound(region_id));
+    }
+    return;
+  }
+  core_->worker->Handle(region_id, msg);
 }
 
 void RaftStore::Stop() {

@@ -36,6 +36,12 @@ class RaftStore {
   // crash would. Tasks already queued for the store find nothing to do.
   void Stop();
 
+  // Hands `msg` to the region's peer at once, without queueing it first. Only for code already
+  // running in a task on this store's raft queue (the simulated network's deliveries): it
+  // saves a hop through the queue. A command for a region the store has no peer of is answered
+  // with RegionNotFound.
+  void DeliverOnRaftQueue(uint64_t region_id, Msg msg);
+
   uint64_t store_id() const { return ctx_.store_id(); }
   Router& router() { return *router_; }
   GlobalContext& ctx() { return ctx_; }

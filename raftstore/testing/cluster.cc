@@ -63,10 +63,9 @@ Cluster::Cluster(ClusterOptions options)
       transport_(&rt_, options_.net_delay_min, options_.net_delay_max) {
   const char* trace = std::getenv("TINYKV_TRACE");
   rt_.set_tracing(trace != nullptr && *trace != '\0');
-  transport_.SetRouterLookup([this](uint64_t store_id) -> Router* {
-    auto it = stores_.find(store_id);
-    if (it == stores_.end() || !it->second.store || !it->second.store->running()) return nullptr;
-    return &it->second.store->router();
+  transport_.SetDeliver([this](uint64_t store_id, const raft_serverpb::RaftMessage& msg) {
+    if (!IsRunning(store_id)) return;  // lost: the store is down
+    stores_.at(store_id).store->DeliverOnRaftQueue(msg.region_id(), MsgRaftMessage{msg});
   });
 }
 
@@ -242,25 +241,27 @@ void Cluster::SendCommand(uint64_t store_id, const raft_cmdpb::RaftCmdRequest& c
           return;
         }
         const metapb::Region region = region_;
-        stores_.at(store_id).store->router().SendRaftCommand(
-            cmd, Callback([reply, scan, region](const raft_cmdpb::RaftCmdResponse& resp,
-                                                std::shared_ptr<kv::EngineSnapshot> txn) {
-              std::vector<std::pair<std::string, std::string>> kvs;
-              if (txn && scan && !RespError(resp)) {
-                // The store's side of a Scan: read the range from the command's snapshot,
-                // right away (the snapshot must not outlive the engine).
-                auto it = txn->NewIterator(kv::kCfDefault);
-                if (it.ok()) {
-                  for (it.value()->Seek(scan->first); it.value()->Valid(); it.value()->Next()) {
-                    std::string key(it.value()->key());
-                    if (!scan->second.empty() && key >= scan->second) break;
-                    if (!region.end_key().empty() && key >= region.end_key()) break;
-                    kvs.emplace_back(std::move(key), std::string(it.value()->value()));
+        stores_.at(store_id).store->DeliverOnRaftQueue(
+            cmd.header().region_id(),
+            MsgRaftCmd{
+                cmd, Callback([reply, scan, region](const raft_cmdpb::RaftCmdResponse& resp,
+                                                    std::shared_ptr<kv::EngineSnapshot> txn) {
+                  std::vector<std::pair<std::string, std::string>> kvs;
+                  if (txn && scan && !RespError(resp)) {
+                    // The store's side of a Scan: read the range from the command's snapshot,
+                    // right away (the snapshot must not outlive the engine).
+                    auto it = txn->NewIterator(kv::kCfDefault);
+                    if (it.ok()) {
+                      for (it.value()->Seek(scan->first); it.value()->Valid(); it.value()->Next()) {
+                        std::string key(it.value()->key());
+                        if (!scan->second.empty() && key >= scan->second) break;
+                        if (!region.end_key().empty() && key >= region.end_key()) break;
+                        kvs.emplace_back(std::move(key), std::string(it.value()->value()));
+                      }
+                    }
                   }
-                }
-              }
-              reply(resp, std::move(kvs));
-            }));
+                  reply(resp, std::move(kvs));
+                })});
       });
 }
 

@@ -70,6 +70,16 @@ void History::ReturnWrite(OpId id, uint64_t time) {
   op.response_time = time;
 }
 
+History::OpId History::AddPendingCopy(OpId id) {
+  Operation copy = ops_.at(id);
+  copy.response_seq = Operation::kPending;
+  copy.response_time = 0;
+  copy.found = false;
+  ops_.push_back(std::move(copy));
+  discarded_.push_back(false);
+  return ops_.size() - 1;
+}
+
 void History::Discard(OpId id) { discarded_.at(id) = true; }
 
 std::vector<Operation> History::Operations() const {

@@ -59,6 +59,9 @@ class History {
   // Records nothing more: the operation stays pending (its outcome is unknown). Provided for
   // readability at call sites; equivalent to never calling a Return.
   void Abandon(OpId) {}
+  // Records a second, pending copy of write `id` (same kind, key, value and invoke): an
+  // earlier attempt of it that got no answer and may still take effect at any later time.
+  OpId AddPendingCopy(OpId id);
   // Forgets an invoked operation that certainly had no effect (a read that timed out, a write
   // the cluster refused before proposing it).
   void Discard(OpId id);

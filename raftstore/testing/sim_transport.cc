@@ -1,7 +1,5 @@
 #include "raftstore/testing/sim_transport.h"
 
-#include "raftstore/router.h"
-
 namespace raftstore::testing {
 
 namespace {
@@ -70,8 +68,7 @@ kv::Status SimTransport::Send(const raft_serverpb::RaftMessage& msg) {
                   "deliver " + eraftpb::MessageType_Name(msg.message().msg_type()) + " from " +
                       std::to_string(msg.from_peer().store_id()),
                   [this, msg, to] {
-                    Router* router = lookup_ ? lookup_(to) : nullptr;
-                    if (router != nullptr) (void)router->SendRaftMessage(msg);
+                    if (deliver_) deliver_(to, msg);
                   });
   return kv::Status::OK();
 }

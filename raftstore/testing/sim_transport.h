@@ -24,10 +24,6 @@
 #include "raftstore/runtime/sim_runtime.h"
 #include "raftstore/transport.h"
 
-namespace raftstore {
-class Router;
-}
-
 namespace raftstore::testing {
 
 class Filter {
@@ -89,11 +85,10 @@ class SimTransport : public Transport {
   // Every message takes a delay drawn from [delay_min, delay_max] on top of the filters'.
   SimTransport(runtime::SimRuntime* rt, runtime::Micros delay_min, runtime::Micros delay_max);
 
-  // Where messages for `store_id` are delivered: a function that returns the store's router,
-  // or null while the store is down (its messages are then lost).
-  void SetRouterLookup(std::function<Router*(uint64_t store_id)> lookup) {
-    lookup_ = std::move(lookup);
-  }
+  // Hands a message that arrived to its store; called in a task on the store's raft queue.
+  // The cluster drops messages for a store that is down.
+  using DeliverFn = std::function<void(uint64_t store_id, const raft_serverpb::RaftMessage& msg)>;
+  void SetDeliver(DeliverFn deliver) { deliver_ = std::move(deliver); }
 
   kv::Status Send(const raft_serverpb::RaftMessage& msg) override;
 
@@ -107,7 +102,7 @@ class SimTransport : public Transport {
  private:
   runtime::SimRuntime* rt_;
   runtime::Micros delay_min_, delay_max_;
-  std::function<Router*(uint64_t)> lookup_;
+  DeliverFn deliver_;
   std::vector<std::unique_ptr<Filter>> filters_;
   uint64_t sent_ = 0;
   uint64_t dropped_ = 0;

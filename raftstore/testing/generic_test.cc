@@ -1,0 +1,397 @@
+#include "raftstore/testing/generic_test.h"
+
+#include <chrono>
+#include <cstdio>
+#include <memory>
+#include <vector>
+
+#include "kv/engine_util/cf.h"
+#include "raftstore/testing/cluster.h"
+#include "raftstore/testing/history.h"
+
+namespace raftstore::testing {
+
+namespace {
+
+std::string OwnKey(int client, int j) {
+  char buf[48];
+  std::snprintf(buf, sizeof buf, "%d %08d", client, j);
+  return buf;
+}
+
+std::string OwnValue(int client, int j) {
+  return "x " + std::to_string(client) + " " + std::to_string(j) + " y";
+}
+
+std::string Seconds(runtime::Micros t) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.3f s", static_cast<double>(t) / 1e6);
+  return buf;
+}
+
+class Scenario {
+ public:
+  explicit Scenario(const GenericTestOptions& o) : o_(o) {
+    ClusterOptions co;
+    co.stores = o.servers;
+    co.seed = o.seed;
+    if (o.max_raft_log > 0) co.cfg.raft_log_gc_count_limit = static_cast<uint64_t>(o.max_raft_log);
+    cluster_ = std::make_unique<Cluster>(co);
+    election_timeout_ = co.cfg.raft_base_tick_interval *
+                        static_cast<runtime::Micros>(co.cfg.raft_election_timeout_ticks);
+  }
+
+  ::testing::AssertionResult Run(GenericTestReport* report) {
+    const auto wall_start = std::chrono::steady_clock::now();
+    auto result = run();
+    report->events = cluster_->rt().tasks_run();
+    report->simulated = cluster_->rt().Now();
+    report->messages_sent = cluster_->transport().sent();
+    report->messages_dropped = cluster_->transport().dropped();
+    report->unanswered = unanswered_;
+    if (result) {
+      const auto check_start = std::chrono::steady_clock::now();
+      report->linearizability = CheckLinearizable(history_.Operations());
+      report->check_seconds =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - check_start).count();
+      if (!report->linearizability.ok) {
+        result = ::testing::AssertionFailure()
+                 << "the clients' history is not linearizable"
+                 << (report->linearizability.gave_up ? " (or too hard to check)" : "") << ":\n"
+                 << report->linearizability.explanation << cluster_->SeedNote();
+      }
+    }
+    if (!result) {
+      const std::string path = cluster_->DumpTrace();
+      if (!path.empty()) result << "\n(event trace written to " << path << ")";
+    }
+    report->wall_seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
+    report->own_puts = counts_.own_puts;
+    report->scans = counts_.scans;
+    report->shared_puts = counts_.shared_puts;
+    report->shared_deletes = counts_.shared_deletes;
+    report->shared_gets = counts_.shared_gets;
+    return result;
+  }
+
+ private:
+  struct ClientState {
+    int id = 0;
+    Client* client = nullptr;
+    int j = 0;         // own keys written so far
+    std::string last;  // the concatenation of their values
+    uint64_t shared_written = 0;
+    bool stop = false;
+    bool idle = true;
+  };
+
+  ::testing::AssertionResult run() {
+    if (o_.confchange || o_.split) {
+      return ::testing::AssertionFailure()
+             << "confchange and split scenarios (TinyKV project 3) are not part of these labs";
+    }
+    if (auto r = cluster_->Start(); !r) return r;
+    if (auto r = cluster_->WaitLeader(); !r) return r;
+
+    for (int c = 0; c < o_.clients; ++c) {
+      auto st = std::make_unique<ClientState>();
+      st->id = c;
+      st->client = &cluster_->NewClient(c);
+      clients_.push_back(std::move(st));
+    }
+
+    for (int iter = 0; iter < o_.iterations; ++iter) {
+      runtime::SimRuntime& rt = cluster_->rt();
+      for (auto& st : clients_) {
+        st->stop = false;
+        st->idle = false;
+        ClientState* s = st.get();
+        rt.Post(s->client->queue(), "next op", [this, s] { next(*s); });
+      }
+      if (o_.unreliable && !o_.partitions)
+        cluster_->AddFilter(std::make_unique<DropFilter>(o_.drop_fraction));
+      partitioner_on_ = false;
+      if (o_.partitions) {
+        // Let the clients work undisturbed for a moment first (TinyKV: 300 ms).
+        partitioner_on_ = true;
+        rt.StartTimer(partitioner_queue(), 300'000, "partitioner", [this] { partition(); });
+      }
+      rt.RunFor(o_.iteration_time);
+
+      for (auto& st : clients_) st->stop = true;
+      partitioner_on_ = false;
+      ++partitioner_epoch_;
+      if (o_.partitions) {
+        cluster_->ClearFilters();
+        rt.RunFor(election_timeout_);
+      }
+      const runtime::Micros wait = o_.op_timeout + 4 * Client::kAttemptTimeout;
+      if (!rt.RunUntil([this] { return AllIdle(); }, rt.Now() + wait)) {
+        std::string busy;
+        for (auto& st : clients_) {
+          if (!st->idle) busy += " " + std::to_string(st->id);
+        }
+        return ::testing::AssertionFailure()
+               << "round " << iter << ": clients" << busy << " did not finish within "
+               << Seconds(wait) << cluster_->SeedNote();
+      }
+      if (!failure_.empty()) return ::testing::AssertionFailure() << failure_;
+
+      if (o_.crash) {
+        // Crash and restart every store (TinyKV waits an election timeout in between).
+        for (uint64_t id : cluster_->StoreIds()) cluster_->StopServer(id);
+        rt.RunFor(election_timeout_);
+        for (uint64_t id : cluster_->StoreIds()) {
+          if (auto r = cluster_->StartServer(id); !r) return r;
+        }
+      }
+      if (o_.unreliable && !o_.partitions) cluster_->ClearFilters();
+
+      for (auto& st : clients_) {
+        std::vector<std::string> values;
+        if (auto r = cluster_->Scan(OwnKey(st->id, 0), OwnKey(st->id, st->j), &values); !r) {
+          return ::testing::AssertionFailure()
+                 << "round " << iter << ", final check of client " << st->id << ": " << r.message();
+        }
+        std::string got;
+        for (const std::string& v : values) got += v;
+        if (got != st->last) {
+          return ::testing::AssertionFailure()
+                 << "round " << iter << ": client " << st->id << " wrote " << st->j
+                 << " keys; scanning them back returned a different concatenation.\n  want: "
+                 << st->last << "\n  got:  " << got << cluster_->SeedNote();
+        }
+      }
+      if (o_.max_raft_log > 0) {
+        if (auto r = checkLogSize(iter); !r) return r;
+      }
+    }
+    return ::testing::AssertionSuccess();
+  }
+
+  bool AllIdle() const {
+    for (const auto& st : clients_) {
+      if (!st->idle) return false;
+    }
+    return true;
+  }
+
+  runtime::QueueId partitioner_queue() const { return {0, "partitioner"}; }
+
+  void partition() {
+    if (!partitioner_on_) return;
+    runtime::SimRuntime& rt = cluster_->rt();
+    std::set<uint64_t> side[2];
+    for (uint64_t id : cluster_->StoreIds()) side[rt.Random(2)].insert(id);
+    cluster_->ClearFilters();
+    cluster_->AddFilter(std::make_unique<PartitionFilter>(side[0], side[1]));
+    if (o_.unreliable) cluster_->AddFilter(std::make_unique<DropFilter>(o_.drop_fraction));
+    const uint64_t epoch = partitioner_epoch_;
+    rt.StartTimer(partitioner_queue(), election_timeout_ + rt.Random(200'000), "partitioner",
+                  [this, epoch] {
+                    if (epoch == partitioner_epoch_) partition();
+                  });
+  }
+
+  ::testing::AssertionResult checkLogSize(int iter) {
+    for (uint64_t id : cluster_->StoreIds()) {
+      Peer* p = cluster_->GetPeer(id, cluster_->region().id());
+      if (p == nullptr) continue;
+      const uint64_t last = p->peer_storage->raft_state.last_index();
+      const uint64_t truncated = p->peer_storage->TruncatedIndex();
+      if (last - truncated > 2 * static_cast<uint64_t>(o_.max_raft_log)) {
+        return ::testing::AssertionFailure()
+               << "round " << iter << ": store " << id << "'s raft log holds " << last - truncated
+               << " entries (truncated at " << truncated << ", last " << last
+               << "), more than 2 * max_raft_log = " << 2 * o_.max_raft_log
+               << ": logs were not trimmed" << cluster_->SeedNote();
+      }
+    }
+    return ::testing::AssertionSuccess();
+  }
+
+  void fail(const ClientState& st, const std::string& what) {
+    if (failure_.empty()) {
+      failure_ = "client " + std::to_string(st.id) + ": " + what +
+                 ". Peers: " + cluster_->DescribePeers() +
+                 "; network: " + cluster_->transport().DescribeFilters() + cluster_->SeedNote();
+    }
+  }
+
+  void next(ClientState& st) {
+    if (st.stop || !failure_.empty()) {
+      st.idle = true;
+      return;
+    }
+    runtime::SimRuntime& rt = cluster_->rt();
+    const uint64_t r = rt.Random(1000);
+    if (r < 450) {
+      ownPut(st);
+    } else if (r < 700) {
+      scan(st);
+    } else if (r < 800) {
+      sharedWrite(st, OpKind::kPut);
+    } else if (r < 850) {
+      sharedWrite(st, OpKind::kDelete);
+    } else {
+      sharedGet(st);
+    }
+  }
+
+  void continueLater(ClientState& st) {
+    ClientState* s = &st;
+    cluster_->rt().Post(st.client->queue(), "next op", [this, s] { next(*s); });
+  }
+
+  std::string sharedKey() {
+    return "shared " + std::to_string(cluster_->rt().Random(o_.shared_keys));
+  }
+
+  void recordUnanswered(History::OpId id, const ClientReply& reply) {
+    for (size_t i = 0; i < reply.unanswered_writes.size(); ++i) {
+      history_.AddPendingCopy(id);
+      ++unanswered_;
+    }
+  }
+
+  void ownPut(ClientState& st) {
+    runtime::SimRuntime& rt = cluster_->rt();
+    const std::string key = OwnKey(st.id, st.j);
+    const std::string value = OwnValue(st.id, st.j);
+    ClientRequest req;
+    req.requests.push_back(PutRequest(std::string(kv::kCfDefault), key, value));
+    req.writes = true;
+    req.what = "Put(\"" + key + "\")";
+    const History::OpId op = history_.Invoke(st.id, OpKind::kPut, key, value, rt.Now());
+    st.client->Call(std::move(req), o_.op_timeout, [this, &st, op, value](ClientReply reply) {
+      recordUnanswered(op, reply);
+      if (!reply.ok) {
+        fail(st, reply.error);
+      } else {
+        history_.ReturnWrite(op, cluster_->rt().Now());
+        st.last += value;
+        ++st.j;
+        ++counts_.own_puts;
+      }
+      continueLater(st);
+    });
+  }
+
+  void scan(ClientState& st) {
+    ClientRequest req;
+    req.requests.push_back(SnapRequest());
+    req.scan = std::make_pair(OwnKey(st.id, 0), OwnKey(st.id, st.j));
+    req.what = "Scan(\"" + req.scan->first + "\", \"" + req.scan->second + "\")";
+    const std::string what = req.what;
+    st.client->Call(std::move(req), o_.op_timeout, [this, &st, what](ClientReply reply) {
+      if (!reply.ok) {
+        fail(st, reply.error);
+      } else {
+        std::string got;
+        for (const auto& kv : reply.scanned) got += kv.second;
+        if (got != st.last) {
+          fail(st, what + " read back a different concatenation of values than the client wrote" +
+                       "\n  want: " + st.last + "\n  got:  " + got);
+        }
+        ++counts_.scans;
+      }
+      continueLater(st);
+    });
+  }
+
+  void sharedWrite(ClientState& st, OpKind kind) {
+    runtime::SimRuntime& rt = cluster_->rt();
+    const std::string key = sharedKey();
+    const std::string value =
+        "c" + std::to_string(st.id) + "." + std::to_string(++st.shared_written);
+    ClientRequest req;
+    req.requests.push_back(kind == OpKind::kPut
+                               ? PutRequest(std::string(kv::kCfDefault), key, value)
+                               : DeleteRequest(std::string(kv::kCfDefault), key));
+    req.writes = true;
+    req.what = std::string(OpKindName(kind)) + "(\"" + key + "\")";
+    const History::OpId op = history_.Invoke(st.id, kind, key, value, rt.Now());
+    st.client->Call(std::move(req), o_.op_timeout, [this, &st, op, kind](ClientReply reply) {
+      recordUnanswered(op, reply);
+      if (!reply.ok) {
+        fail(st, reply.error);
+      } else {
+        history_.ReturnWrite(op, cluster_->rt().Now());
+        ++(kind == OpKind::kPut ? counts_.shared_puts : counts_.shared_deletes);
+      }
+      continueLater(st);
+    });
+  }
+
+  void sharedGet(ClientState& st) {
+    runtime::SimRuntime& rt = cluster_->rt();
+    const std::string key = sharedKey();
+    ClientRequest req;
+    req.requests.push_back(GetRequest(std::string(kv::kCfDefault), key));
+    req.what = "Get(\"" + key + "\")";
+    const History::OpId op = history_.Invoke(st.id, OpKind::kGet, key, "", rt.Now());
+    st.client->Call(std::move(req), o_.op_timeout, [this, &st, op, key](ClientReply reply) {
+      if (!reply.ok) {
+        history_.Discard(op);
+        fail(st, reply.error);
+      } else if (reply.resp.responses_size() != 1 ||
+                 reply.resp.responses(0).cmd_type() != raft_cmdpb::Get) {
+        history_.Discard(op);
+        fail(st, "Get(\"" + key +
+                     "\") was answered without one Get response: " + reply.resp.ShortDebugString());
+      } else {
+        const std::string& v = reply.resp.responses(0).get().value();
+        history_.ReturnGet(op, v.empty() ? std::nullopt : std::optional<std::string>(v),
+                           cluster_->rt().Now());
+        ++counts_.shared_gets;
+      }
+      continueLater(st);
+    });
+  }
+
+  GenericTestOptions o_;
+  std::unique_ptr<Cluster> cluster_;
+  runtime::Micros election_timeout_ = 0;
+  std::vector<std::unique_ptr<ClientState>> clients_;
+  History history_;
+  std::string failure_;
+  bool partitioner_on_ = false;
+  uint64_t partitioner_epoch_ = 0;
+  uint64_t unanswered_ = 0;
+  GenericTestReport counts_;
+};
+
+}  // namespace
+
+std::string GenericTestReport::Summary() const {
+  char buf[512];
+  const double events_per_s = wall_seconds > 0 ? static_cast<double>(events) / wall_seconds : 0;
+  std::snprintf(
+      buf, sizeof buf,
+      "%llu ops (put %llu, scan %llu, shared put %llu / delete %llu / get %llu; "
+      "%llu unanswered writes), %.1f s simulated, %llu events, %llu msgs (%llu "
+      "dropped), %.2f s wall (%.0f events/s), history check %.3f s",
+      static_cast<unsigned long long>(ops()), static_cast<unsigned long long>(own_puts),
+      static_cast<unsigned long long>(scans), static_cast<unsigned long long>(shared_puts),
+      static_cast<unsigned long long>(shared_deletes), static_cast<unsigned long long>(shared_gets),
+      static_cast<unsigned long long>(unanswered), static_cast<double>(simulated) / 1e6,
+      static_cast<unsigned long long>(events), static_cast<unsigned long long>(messages_sent),
+      static_cast<unsigned long long>(messages_dropped), wall_seconds, events_per_s, check_seconds);
+  return buf;
+}
+
+::testing::AssertionResult RunGenericTest(const GenericTestOptions& options,
+                                          GenericTestReport* report) {
+  GenericTestReport local;
+  if (report == nullptr) report = &local;
+  Scenario scenario(options);
+  ::testing::AssertionResult r = scenario.Run(report);
+  std::printf("[ STATS    ] %s clients=%d unreliable=%d crash=%d partitions=%d seed=%llu: %s\n",
+              options.part.c_str(), options.clients, options.unreliable, options.crash,
+              options.partitions, static_cast<unsigned long long>(options.seed),
+              report->Summary().c_str());
+  return r;
+}
+
+}  // namespace raftstore::testing
