@@ -1,6 +1,8 @@
 #include "kv/engine_util/engine.h"
 
+#include <rocksdb/filter_policy.h>
 #include <rocksdb/options.h>
+#include <rocksdb/table.h>
 
 #include <cstdio>
 #include <utility>
@@ -33,6 +35,11 @@ rocksdb::Options MakeOptions(const EngineOptions& o) {
   // RocksDB's own LOG file: keep it short, it is not where the kit reports errors.
   opts.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
   opts.keep_log_file_num = 2;
+  // Point reads (GetCF, GetMeta) would otherwise probe every L0 file; a bloom filter lets
+  // them skip the files that cannot hold the key.
+  rocksdb::BlockBasedTableOptions table;
+  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  opts.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   return opts;
 }
 
