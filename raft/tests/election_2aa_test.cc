@@ -174,6 +174,13 @@ TEST(Raft2AA, StartAsFollower) {
       << "§5.2: when servers start up, they begin as followers. " << DescribeNode(*n);
   EXPECT_EQ(n->term, 0u) << "a node on empty storage starts at term 0. " << DescribeNode(*n);
   EXPECT_EQ(n->lead, None) << "a new node knows no leader. " << DescribeNode(*n);
+  // A follower is not idle: its election timer runs from the start, so a node that never
+  // hears from a leader campaigns within its randomized timeout [10, 20) ticks.
+  for (int i = 0; i < 20 && n->state == StateType::kFollower; ++i) n->tick();
+  EXPECT_EQ(n->state, StateType::kCandidate)
+      << "a follower that hears nothing for 2 x election_timeout ticks must have become a "
+         "candidate: its election timer runs from the moment it starts. "
+      << DescribeNode(*n);
 }
 
 // Term and vote are the state Raft persists (Figure 2): a restarted node picks them up.
