@@ -45,13 +45,14 @@ RegionTaskHandler::~RegionTaskHandler() = default;
 
 void RegionTaskHandler::Schedule(RegionTask task) {
   std::string label = DescribeRegionTask(task);
-  rt_->Post(queue_, std::move(label), [this, task = std::move(task)]() mutable { Handle(task); });
+  rt_->Post(queue_, std::move(label),
+            [this, task = std::move(task)]() mutable { Handle(std::move(task)); });
 }
 
 void RegionTaskHandler::RunAndWait(RegionTask task) {
   std::string label = DescribeRegionTask(task);
   rt_->RunAndWait(queue_, std::move(label),
-                  [this, task = std::move(task)]() mutable { Handle(task); });
+                  [this, task = std::move(task)]() mutable { Handle(std::move(task)); });
 }
 
 void RegionTaskHandler::Handle(RegionTask task) {
