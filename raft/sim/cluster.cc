@@ -388,11 +388,16 @@ void Cluster::Observe(SimNode& n) {
   if (r->state == StateType::kCandidate && (new_term || n.last_state != StateType::kCandidate)) {
     ++counters_.elections_started;
     Record("node " + std::to_string(n.id) + " campaigns in term " + std::to_string(r->term));
+    Emit(ClusterEvent::Type::kCampaign, n.id, 0, r->term, 0);
   }
   if (r->state == StateType::kLeader && (new_term || n.last_state != StateType::kLeader)) {
     ++counters_.leaders_elected;
     Record("node " + std::to_string(n.id) + " becomes leader of term " + std::to_string(r->term));
     Emit(ClusterEvent::Type::kLeaderElected, n.id, 0, r->term, 0);
+  }
+  if (n.last_state == StateType::kLeader && r->state != StateType::kLeader) {
+    Record("node " + std::to_string(n.id) + " steps down in term " + std::to_string(r->term));
+    Emit(ClusterEvent::Type::kSteppedDown, n.id, 0, r->term, 0);
   }
   n.last_term = r->term;
   n.last_state = r->state;

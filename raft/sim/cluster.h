@@ -109,7 +109,9 @@ struct NodeStatus {
 // Notable moments, for timelines (the demo) and tests.
 struct ClusterEvent {
   enum class Type {
+    kCampaign,         // node became a candidate of term
     kLeaderElected,    // node became leader of term
+    kSteppedDown,      // node, a leader, is no longer one (now at term)
     kSnapshotSent,     // node sent peer a snapshot at index
     kSnapshotApplied,  // node restored a snapshot at index (term)
     kCompacted,        // node compacted its log; index is its new first index
