@@ -24,28 +24,6 @@ Role RoleOf(StateType s) {
   return Role::kFollower;
 }
 
-// A one-line message description for the trace; cheaper than DescribeMessage (no copies of
-// the entries).
-std::string Brief(const eraftpb::Message& m) {
-  std::string s = MessageTypeName(m.msg_type());
-  s += " " + std::to_string(m.from()) + "->" + std::to_string(m.to()) +
-       " term=" + std::to_string(m.term());
-  if (m.index() != 0 || m.log_term() != 0) {
-    s += " index=" + std::to_string(m.index()) + " logTerm=" + std::to_string(m.log_term());
-  }
-  if (m.commit() != 0) s += " commit=" + std::to_string(m.commit());
-  if (m.reject()) s += " reject";
-  if (m.entries_size() > 0) {
-    s += " entries=" + std::to_string(m.entries(0).index());
-    if (m.entries_size() > 1) s += ".." + std::to_string(m.entries(m.entries_size() - 1).index());
-  }
-  if (m.has_snapshot() && m.snapshot().metadata().index() != 0) {
-    s += " snapshot=" + std::to_string(m.snapshot().metadata().index()) + "@" +
-         std::to_string(m.snapshot().metadata().term());
-  }
-  return s;
-}
-
 }  // namespace
 
 const char* DriverName(Driver d) { return d == Driver::kRawNode ? "RawNode" : "Raft"; }
@@ -194,7 +172,7 @@ void Cluster::TickNode(SimNode& n) {
 void Cluster::DeliverDue() {
   size_t delivered = 0;
   while (!failed()) {
-    std::optional<eraftpb::Message> m = network_.PopDue(now_);
+    std::unique_ptr<eraftpb::Message> m = network_.PopDue(now_);
     if (!m) return;
     if (++delivered > options_.max_deliveries_per_tick) {
       Fail("Liveness",
@@ -202,7 +180,7 @@ void Cluster::DeliverDue() {
                " messages delivered in one tick: nodes keep answering each other forever");
       return;
     }
-    Deliver(std::move(*m));
+    Deliver(*m);
   }
 }
 
@@ -214,20 +192,20 @@ bool Cluster::RunUntil(const std::function<bool()>& pred, int max_ticks) {
   return !failed() && pred();
 }
 
-void Cluster::Deliver(eraftpb::Message m) {
+void Cluster::Deliver(const eraftpb::Message& m) {
   auto it = nodes_.find(m.to());
   if (it == nodes_.end() || !it->second->up) {
     ++counters_.messages_lost;
-    Record("lost (receiver down) " + Brief(m));
+    trace_.AddMessage(now_, "lost (receiver down)", m);
     return;
   }
   if (!network_.Deliverable(m)) {
     ++counters_.messages_lost;
-    Record("cut in flight " + Brief(m));
+    trace_.AddMessage(now_, "cut in flight", m);
     return;
   }
   ++counters_.messages_delivered;
-  Record("deliver " + Brief(m));
+  trace_.AddMessage(now_, "deliver", m);
   SimNode& n = *it->second;
   if (n.rawnode) {
     n.rawnode->Step(m);
@@ -365,17 +343,17 @@ void Cluster::SendAll(const std::vector<eraftpb::Message>& msgs) {
     ++counters_.messages_sent;
     if (m.msg_type() == eraftpb::MsgSnapshot) {
       ++counters_.snapshots_sent;
-      Record("send " + Brief(m));
+      trace_.AddMessage(now_, "send", m);
       Emit(ClusterEvent::Type::kSnapshotSent, m.from(), m.to(), m.snapshot().metadata().term(),
            m.snapshot().metadata().index());
     }
     SimNetwork::SendResult r = network_.Send(m, now_);
     if (r.cut || r.dropped) {
       ++counters_.messages_lost;
-      Record(std::string(r.cut ? "cut " : "drop ") + Brief(m));
+      trace_.AddMessage(now_, r.cut ? "cut" : "drop", m);
     } else if (r.copies > 1) {
       ++counters_.messages_duplicated;
-      Record("duplicate " + Brief(m));
+      trace_.AddMessage(now_, "duplicate", m);
     }
   }
 }
@@ -422,8 +400,7 @@ void Cluster::Check() {
     }
     views.push_back(v);
   }
-  checker_.set_position("virtual tick " + std::to_string(now_) + ", step " +
-                        std::to_string(counters_.steps));
+  checker_.set_position(now_, counters_.steps);
   checker_.Check(views);
 }
 
@@ -614,8 +591,7 @@ raft::RawNode* Cluster::rawnode(uint64_t id) { return node(id).rawnode.get(); }
 // --- Outcome ---
 
 void Cluster::Fail(const std::string& property, const std::string& detail) {
-  checker_.set_position("virtual tick " + std::to_string(now_) + ", step " +
-                        std::to_string(counters_.steps));
+  checker_.set_position(now_, counters_.steps);
   checker_.Report(property, {}, 0, 0, detail);
 }
 

@@ -215,7 +215,7 @@ class Cluster {
   const SimNode& node(uint64_t id) const;
   void Start(SimNode& n);
   void TickNode(SimNode& n);
-  void Deliver(eraftpb::Message m);
+  void Deliver(const eraftpb::Message& m);
   // After a node moved: run its application loop, update counters, check safety.
   void AfterStep(SimNode& n);
   void HandleReadyRawNode(SimNode& n);

@@ -46,11 +46,11 @@ void SimNetwork::Enqueue(const eraftpb::Message& m, uint64_t now) {
   f.due = now + (faults_.max_delay > 0 ? rng_.Below(faults_.max_delay + 1) : 0);
   f.seq = seq_++;
   f.order = faults_.reorder ? rng_.Next() : f.seq;
-  f.msg = m;
+  f.msg = std::make_unique<eraftpb::Message>(m);
   queue_.push(std::move(f));
 }
 
-SimNetwork::SendResult SimNetwork::Send(eraftpb::Message m, uint64_t now) {
+SimNetwork::SendResult SimNetwork::Send(const eraftpb::Message& m, uint64_t now) {
   SendResult r;
   if (!Connected(m.from(), m.to())) {
     r.cut = true;
@@ -65,13 +65,13 @@ SimNetwork::SendResult SimNetwork::Send(eraftpb::Message m, uint64_t now) {
   return r;
 }
 
-std::optional<eraftpb::Message> SimNetwork::PopDue(uint64_t now) {
-  if (queue_.empty() || queue_.top().due > now) return std::nullopt;
+std::unique_ptr<eraftpb::Message> SimNetwork::PopDue(uint64_t now) {
+  if (queue_.empty() || queue_.top().due > now) return nullptr;
   // top() is const, but the element is popped right away and the ordering never looks at
-  // the message, so moving it out is safe (snapshots can be large).
-  eraftpb::Message m = std::move(const_cast<InFlight&>(queue_.top()).msg);
+  // the message, so taking it out is safe.
+  std::unique_ptr<eraftpb::Message> p = std::move(const_cast<InFlight&>(queue_.top()).msg);
   queue_.pop();
-  return m;
+  return p;
 }
 
 void SimNetwork::Clear() { queue_ = {}; }

@@ -30,15 +30,19 @@ const char* RoleName(Role r) {
 
 std::string Violation::ToString() const {
   std::ostringstream os;
-  os << "Safety violation: " << property << " (";
-  if (nodes.size() == 1) os << "node " << nodes[0];
+  os << property << " violated";
+  std::vector<std::string> where;
+  if (nodes.size() == 1) where.push_back("node " + std::to_string(nodes[0]));
   if (nodes.size() > 1) {
-    os << "nodes ";
-    for (size_t i = 0; i < nodes.size(); ++i) os << (i ? ", " : "") << nodes[i];
+    std::string s = "nodes ";
+    for (size_t i = 0; i < nodes.size(); ++i) s += (i ? ", " : "") + std::to_string(nodes[i]);
+    where.push_back(s);
   }
-  if (index != 0) os << "; index " << index;
-  if (term != 0) os << "; term " << term;
-  os << ")\n  " << detail;
+  if (index != 0) where.push_back("index " + std::to_string(index));
+  if (term != 0) where.push_back("term " + std::to_string(term));
+  for (size_t i = 0; i < where.size(); ++i) os << (i ? "; " : " (") << where[i];
+  if (!where.empty()) os << ")";
+  os << "\n  " << detail;
   if (!context.empty()) os << "\n  " << context;
   return os.str();
 }
@@ -52,9 +56,16 @@ void SafetyChecker::Report(std::string property, std::vector<uint64_t> nodes, ui
   v.index = index;
   v.term = term;
   v.detail = std::move(detail);
-  if (!position_.empty()) v.detail += " [" + position_ + "]";
+  if (has_position_) {
+    v.detail += " [virtual tick " + std::to_string(tick_) + ", step " + std::to_string(step_) + "]";
+  }
   v.context = context_;
   violation_ = std::move(v);
+}
+
+SafetyChecker::NodeMemory& SafetyChecker::memory(uint64_t node) {
+  if (node >= nodes_.size()) nodes_.resize(node + 1);
+  return nodes_[node];
 }
 
 void SafetyChecker::Check(const std::vector<NodeView>& nodes) {
@@ -68,9 +79,24 @@ void SafetyChecker::Check(const std::vector<NodeView>& nodes) {
     if (violation_) return;
   }
   for (const NodeView& v : nodes) {
-    if (v.up && v.role == Role::kLeader) CheckNewLeader(v);
+    NodeMemory& m = memory(v.id);
+    const bool leader = v.up && v.role == Role::kLeader;
+    // Only a node that just became leader (or is leader of a new term) is news.
+    if (leader && (!m.was_leader || m.last_term != v.term)) CheckNewLeader(v);
+    m.was_leader = leader;
+    m.last_term = v.term;
     if (violation_) return;
   }
+  // Logs change far less often than steps happen: skip the pairwise comparison when no log
+  // changed since the last check.
+  bool changed = last_versions_.size() != nodes.size();
+  last_versions_.resize(nodes.size());
+  for (size_t i = 0; i < nodes.size(); ++i) {
+    const std::pair<uint64_t, uint64_t> now{nodes[i].id, nodes[i].log->version()};
+    if (last_versions_[i] != now) changed = true;
+    last_versions_[i] = now;
+  }
+  if (!changed) return;
   for (size_t i = 0; i < nodes.size(); ++i) {
     for (size_t j = i + 1; j < nodes.size(); ++j) {
       CheckLogMatching(nodes[i], nodes[j]);
@@ -81,7 +107,8 @@ void SafetyChecker::Check(const std::vector<NodeView>& nodes) {
 
 void SafetyChecker::CheckNode(const NodeView& v) {
   const uint64_t id = v.id;
-  auto& max_term = max_term_[id];
+  NodeMemory& m = memory(id);
+  uint64_t& max_term = m.max_term;
   if (v.term < max_term) {
     Report("Term Monotonicity", {id}, 0, v.term,
            "node " + std::to_string(id) + "'s term went back from " + std::to_string(max_term) +
@@ -92,17 +119,18 @@ void SafetyChecker::CheckNode(const NodeView& v) {
   max_term = v.term;
 
   if (v.vote != 0) {
-    auto [it, inserted] = vote_of_.try_emplace({id, v.term}, v.vote);
-    if (!inserted && it->second != v.vote) {
-      Report("Vote Once", {id, it->second, v.vote}, 0, v.term,
-             "node " + std::to_string(id) + " voted for " + std::to_string(it->second) +
+    if (m.vote_term == v.term && m.vote != 0 && m.vote != v.vote) {
+      Report("Vote Once", {id, m.vote, v.vote}, 0, v.term,
+             "node " + std::to_string(id) + " voted for " + std::to_string(m.vote) +
                  " and then for " + std::to_string(v.vote) + " in term " + std::to_string(v.term) +
                  " (one vote per term; the vote must survive a restart)");
       return;
     }
+    m.vote_term = v.term;
+    m.vote = v.vote;
   }
 
-  auto& max_commit = max_commit_[id];
+  uint64_t& max_commit = m.max_commit;
   if (v.committed < max_commit) {
     Report("Commit Monotonicity", {id}, v.committed, v.term,
            "node " + std::to_string(id) + "'s commit index went back from " +
@@ -126,7 +154,8 @@ void SafetyChecker::CheckNode(const NodeView& v) {
 }
 
 void SafetyChecker::RecordCommitted(const NodeView& v) {
-  uint64_t& recorded = recorded_commit_[v.id];
+  uint64_t& recorded = memory(v.id).recorded_commit;
+  if (v.committed <= recorded) return;
   for (uint64_t i = std::max(recorded + 1, v.log->first()); i <= v.committed; ++i) {
     const EntryId* e = v.log->At(i);
     if (e == nullptr) continue;
@@ -221,7 +250,7 @@ void SafetyChecker::CheckDigest(uint64_t node, uint64_t index, uint64_t term, ui
 
 void SafetyChecker::OnApplied(uint64_t node, uint64_t index, uint64_t term, uint64_t digest) {
   if (violation_) return;
-  uint64_t& prev = sm_applied_[node];
+  uint64_t& prev = memory(node).sm_applied;
   if (index != prev + 1) {
     Report("State Machine Safety", {node}, index, term,
            "node " + std::to_string(node) + " was handed entry " + std::to_string(index) +
@@ -236,7 +265,7 @@ void SafetyChecker::OnApplied(uint64_t node, uint64_t index, uint64_t term, uint
 
 void SafetyChecker::OnSnapshotRestored(uint64_t node, uint64_t index, uint64_t digest) {
   if (violation_) return;
-  uint64_t& prev = sm_applied_[node];
+  uint64_t& prev = memory(node).sm_applied;
   if (index < prev) {
     Report("State Machine Safety", {node}, index, 0,
            "node " + std::to_string(node) + " restored a snapshot at index " +
@@ -250,7 +279,7 @@ void SafetyChecker::OnSnapshotRestored(uint64_t node, uint64_t index, uint64_t d
 
 void SafetyChecker::OnRestarted(uint64_t node, uint64_t index, uint64_t digest) {
   if (violation_) return;
-  sm_applied_[node] = index;
+  memory(node).sm_applied = index;
   if (index > 0) CheckDigest(node, index, 0, digest, "restarted from its snapshot at");
 }
 

@@ -23,7 +23,6 @@
 #include <cstdint>
 #include <map>
 #include <optional>
-#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -64,7 +63,7 @@ struct Violation {
   // When and under which seed: the run's context (see SafetyChecker::set_context).
   std::string context;
 
-  // "Safety violation [Election Safety] nodes 1,3 term 4: ... \n  <context>"
+  // "Election Safety violated (nodes 1, 3; term 4)\n  <detail>\n  <context>"
   std::string ToString() const;
 };
 
@@ -74,8 +73,13 @@ class SafetyChecker {
   explicit SafetyChecker(std::string context = {}) : context_(std::move(context)) {}
 
   void set_context(std::string context) { context_ = std::move(context); }
-  // Extra context for the next violation (e.g. "virtual tick 120, step 3456").
-  void set_position(std::string position) { position_ = std::move(position); }
+  // Where the run is, for the next violation ("virtual tick 120, step 3456"). Cheap: it is
+  // set before every check.
+  void set_position(uint64_t tick, uint64_t step) {
+    tick_ = tick;
+    step_ = step;
+    has_position_ = true;
+  }
 
   // Checks the state of the cluster after one step.
   void Check(const std::vector<NodeView>& nodes);
@@ -115,21 +119,33 @@ class SafetyChecker {
   void CheckLogMatching(const NodeView& a, const NodeView& b);
   void CheckDigest(uint64_t node, uint64_t index, uint64_t term, uint64_t digest, const char* what);
 
+  // What the checker remembers of one node, across restarts.
+  struct NodeMemory {
+    uint64_t max_term = 0;
+    uint64_t vote_term = 0;  // the term of `vote` (terms never decrease, so one is enough)
+    uint64_t vote = 0;
+    uint64_t max_commit = 0;
+    uint64_t recorded_commit = 0;  // committed entries recorded up to here
+    uint64_t sm_applied = 0;       // the state machine's applied index
+    uint64_t last_term = 0;        // term and role at the last check, to spot new leaders
+    bool was_leader = false;
+  };
+  NodeMemory& memory(uint64_t node);
+
   std::string context_;
-  std::string position_;
+  uint64_t tick_ = 0;
+  uint64_t step_ = 0;
+  bool has_position_ = false;
   std::optional<Violation> violation_;
 
-  std::map<uint64_t, uint64_t> leader_of_term_;                // term -> leader
-  std::map<std::pair<uint64_t, uint64_t>, uint64_t> vote_of_;  // (node, term) -> vote
-  std::map<uint64_t, uint64_t> max_term_;                      // node -> highest term
-  std::map<uint64_t, uint64_t> max_commit_;                    // node -> highest commit
-  std::map<uint64_t, uint64_t> recorded_commit_;               // node -> commit recorded up to
-  std::map<uint64_t, uint64_t> sm_applied_;                    // node -> state machine index
-  std::map<uint64_t, Committed> committed_;                    // index -> committed entry
-  std::map<uint64_t, Applied> applied_;                        // index -> state after it
+  std::vector<NodeMemory> nodes_;                // by node id (ids are small)
+  std::map<uint64_t, uint64_t> leader_of_term_;  // term -> leader
+  std::map<uint64_t, Committed> committed_;      // index -> committed entry
+  std::map<uint64_t, Applied> applied_;          // index -> state after it
   uint64_t max_committed_ = 0;
-  // Log versions at the last Log Matching check of each pair.
+  // Log versions at the last Log Matching check of each pair, and of every node.
   std::map<std::pair<uint64_t, uint64_t>, std::pair<uint64_t, uint64_t>> checked_versions_;
+  std::vector<std::pair<uint64_t, uint64_t>> last_versions_;  // (id, version) per view
 };
 
 }  // namespace raft::sim
