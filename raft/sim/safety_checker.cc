@@ -52,7 +52,9 @@ void SafetyChecker::Report(std::string property, std::vector<uint64_t> nodes, ui
   if (violation_) return;
   Violation v;
   v.property = std::move(property);
-  v.nodes = std::move(nodes);
+  for (uint64_t n : nodes) {  // each node once, in the order given
+    if (std::find(v.nodes.begin(), v.nodes.end(), n) == v.nodes.end()) v.nodes.push_back(n);
+  }
   v.index = index;
   v.term = term;
   v.detail = std::move(detail);
