@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <exception>
 #include <string>
 #include <vector>
 
@@ -204,7 +205,13 @@ void ForEachRun(
     SCOPED_TRACE("run " + std::to_string(run) + " of " + std::to_string(count) + ", run seed " +
                  std::to_string(seed) + " (test seed " + std::to_string(testutil::TestSeed()) +
                  ")");
-    body(run, seed, replay);
+    // An exception from the code under test ends the run; say which run it was.
+    try {
+      body(run, seed, replay);
+    } catch (const std::exception& e) {
+      ADD_FAILURE() << "run " << run << " (seed " << seed << ") threw: " << e.what()
+                    << "\n  replay: " << replay;
+    }
     if (::testing::Test::HasFailure()) return;
   }
 }
