@@ -310,7 +310,7 @@ int Run(const Flags& flags) {
   line("plain copy: write + fsync + read", Median(write_s) + Median(read_s), "");
   std::printf("\n  for reference, parts of the above:\n");
   line("scan the region (iterate only)", Median(scan_s), "");
-  line("CRC-32C of the bytes (software)", Median(crc_s), "");
+  line("CRC-32C of the bytes", Median(crc_s), "");
 
   leader.reset();
   if (!flags.keep && flags.dir.empty()) {
