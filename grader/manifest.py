@@ -23,8 +23,9 @@ class ManifestError(Exception):
 class _Unevaluable:
     """The value of an assignment outside the literal subset; an error only if used."""
 
-    def __init__(self, where):
+    def __init__(self, where, why):
         self.where = where
+        self.why = why
 
 
 def label_path(label, root, current_pkg=""):
@@ -95,8 +96,8 @@ class _Evaluator:
         if isinstance(node, ast.Assign):
             try:
                 value = self._value(node.value, env, where)
-            except ManifestError:
-                value = _Unevaluable(where)
+            except ManifestError as e:
+                value = _Unevaluable(where, str(e))
             for target in node.targets:
                 if isinstance(target, ast.Name):
                     env[target.id] = value
@@ -128,7 +129,7 @@ class _Evaluator:
                 raise ManifestError(f"{where}: unknown name {node.id}")
             value = env[node.id]
             if isinstance(value, _Unevaluable):
-                raise ManifestError(f"{where}: {node.id} (set at {value.where}) is not a literal")
+                raise ManifestError(f"{where}: {node.id} cannot be read: {value.why}")
             return value
         if isinstance(node, (ast.List, ast.Tuple)):
             return [self._value(e, env, where) for e in node.elts]
@@ -312,7 +313,9 @@ def load_manifests(root):
     labs_dir = os.path.join(root, "labs")
     ev = _Evaluator(root)
     env = ev.load_file(os.path.join(labs_dir, "labs.bzl"))
-    if "LABS" not in env or isinstance(env["LABS"], _Unevaluable) or not isinstance(env["LABS"], list):
+    if isinstance(env.get("LABS"), _Unevaluable):
+        raise ManifestError(f"labs/labs.bzl: LABS cannot be read: {env['LABS'].why}")
+    if not isinstance(env.get("LABS"), list):
         raise ManifestError(f"{labs_dir}/labs.bzl must define LABS, a list of lab dicts")
     labs, names = [], set()
     for d in env["LABS"]:

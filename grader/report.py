@@ -50,7 +50,8 @@ def text_report(result, verbose_messages=True):
     rows = [("target", "seeds", "cases", "points", "scoring", "status")]
     for t in result["targets"]:
         name = t["target"] + (" (hidden)" if t["hidden"] else "")
-        seeds = str(len(t["seeds_run"]) or len(t["seeds_planned"]))
+        planned, ran = len(t["seeds_planned"]), len(t["seeds_run"])
+        seeds = str(planned) if ran in (0, planned) else f"{ran}/{planned}"
         cases = f"{t['passed']}/{t['total']}" if t["total"] else "-"
         pts = f"{_fmt(t['points'])} / {_fmt(t['max_points'])}"
         scoring = "all-or-nothing" if t["scoring"] == "all_or_nothing" else "proportional"
