@@ -4,6 +4,7 @@
   batch       grade a folder of submissions into grades.csv and one report folder each
   labs        list the labs, their student files, targets and points
   gradescope  run inside Gradescope's autograder (reads /autograder/submission)
+  gradescope-package  write the autograder zip to upload to Gradescope for one lab
 """
 
 import argparse
@@ -12,7 +13,7 @@ import os
 import sys
 import time
 
-from grader import batch, manifest, report, runner, workspace
+from grader import batch, manifest, release, report, runner, workspace
 
 KIT_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -99,7 +100,21 @@ def parser():
     s.add_argument("--results", default="/autograder/results/results.json")
     s.add_argument("--out", default="/autograder/results/grading")
     _common(s)
+
+    z = sub.add_parser("gradescope-package", help="write the autograder zip to upload to Gradescope")
+    z.add_argument("zip", help="the zip file to write")
+    z.add_argument("--lab", required=True)
+    z.add_argument("--kit", default=KIT_ROOT)
+    z.add_argument("--grade-flags", default="", help="extra flags for the grader inside Gradescope (e.g. '--test-timeout 120')")
     return p
+
+
+def cmd_gradescope_package(a):
+    from grader import gradescope
+
+    n = gradescope.package(a.kit, a.lab, a.zip, a.grade_flags)
+    print(f"{a.zip}: autograder for lab {a.lab} ({n} kit files, without reference/); upload it on Gradescope")
+    return 0
 
 
 def cmd_labs(a):
@@ -205,7 +220,13 @@ def cmd_gradescope(a):
 def main(argv=None):
     a = parser().parse_args(argv)
     try:
-        return {"grade": cmd_grade, "batch": cmd_batch, "labs": cmd_labs, "gradescope": cmd_gradescope}[a.command](a)
-    except (manifest.ManifestError, runner.GraderError, workspace.WorkspaceBusy) as e:
+        return {
+            "grade": cmd_grade,
+            "batch": cmd_batch,
+            "labs": cmd_labs,
+            "gradescope": cmd_gradescope,
+            "gradescope-package": cmd_gradescope_package,
+        }[a.command](a)
+    except (manifest.ManifestError, runner.GraderError, workspace.WorkspaceBusy, release.ReleaseError) as e:
         print(f"grade: {e}", file=sys.stderr)
         return 1

@@ -503,12 +503,18 @@ def compiler_errors(text, max_lines=200):
     """The compiler's and linker's error messages from a build log, with a few lines of
     context after each, without Bazel's progress chatter."""
     lines = text.splitlines()
-    out, keep_until = [], -1
+    out, keep_until, in_command = [], -1, False
     for i, line in enumerate(lines):
+        if line.startswith("  (cd "):
+            in_command = True  # Bazel echoes the failed command line: noise for a student
+        if in_command:
+            in_command = line.endswith("\\")
+            continue
         if line.startswith(("ERROR: Skipping", "WARNING:")):
             continue  # a target missing from the kit: reported per target
         if _ERROR_LINE.search(line):
             keep_until = i + 6
+            line = line.replace(": process-wrapper failed: error executing command", "").rstrip()
         if i <= keep_until and not line.startswith(("INFO:", "Loading:", "Analyzing:", "[", "FAILED:", "Target ")):
             out.append(line)
         if len(out) >= max_lines:

@@ -3,8 +3,9 @@
 import os
 import subprocess
 import unittest
+import zipfile
 
-from grader import release
+from grader import gradescope, release
 from grader.tests.testkit import TempDirTest, make_kit, read, write
 
 
@@ -59,6 +60,22 @@ class ReleaseTest(TempDirTest):
         write(self.tmp, "student/x", "")
         with self.assertRaisesRegex(release.ReleaseError, "not empty"):
             release.cut(self.kit, self.path("student"))
+
+
+    def test_gradescope_package(self):
+        out = self.path("autograder.zip")
+        gradescope.package(self.kit, "x", out, "--test-timeout 90")
+        with zipfile.ZipFile(out) as z:
+            names = z.namelist()
+            self.assertIn("setup.sh", names)
+            self.assertIn("run_autograder", names)
+            self.assertIn("grader/hidden/raft/h_test.cc", names)  # hidden suites must run there
+            self.assertFalse([n for n in names if n.startswith(("reference/", "grader/selftest/"))])
+            run = z.read("run_autograder").decode()
+            self.assertIn("gradescope --lab x --test-timeout 90", run)
+            self.assertTrue((z.getinfo("run_autograder").external_attr >> 16) & 0o100)
+        with self.assertRaises(Exception):
+            gradescope.package(self.kit, "nope", out)
 
 
 if __name__ == "__main__":

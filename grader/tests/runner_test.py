@@ -152,5 +152,25 @@ class RunnerTest(TempDirTest):
         self.assertIn("did not finish", self.target(A)["message"])
 
 
+    def test_compiler_errors_without_bazel_noise(self):
+        log = "\n".join([
+            "INFO: Analyzed 2 targets",
+            "ERROR: raft/BUILD:48:11: Compiling raft/raft.cc failed: (Exit 1): process-wrapper failed: error executing command ",
+            "  (cd /root/.cache/bazel/x/execroot/tinykv && \\",
+            "  exec env - \\",
+            "    PATH=/usr/bin \\",
+            "  /usr/bin/gcc -c raft/raft.cc",
+            "raft/raft.cc:3:1: error: expected ';' before '}' token",
+            "    3 | }",
+            "FAILED: Build did NOT complete successfully",
+        ])
+        text = runner.compiler_errors(log)
+        self.assertEqual(text.splitlines(), [
+            "ERROR: raft/BUILD:48:11: Compiling raft/raft.cc failed: (Exit 1)",
+            "raft/raft.cc:3:1: error: expected ';' before '}' token",
+            "    3 | }",
+        ])
+
+
 if __name__ == "__main__":
     unittest.main()
