@@ -329,6 +329,12 @@ def load_manifests(root):
             if inc not in names:
                 raise ManifestError(f"{lab.source}: lab {lab.name!r} includes unknown lab {inc!r}")
     warnings = []
+    owner = {}
+    for lab in labs:
+        for t in lab.tests:
+            if t.target in owner:
+                warnings.append(f"{t.target} is listed by lab {owner[t.target]!r} and by lab {lab.name!r}: use includes")
+            owner.setdefault(t.target, lab.name)
     for fname in sorted(os.listdir(labs_dir)):
         if fname.startswith("lab_") and fname.endswith(".bzl"):
             fenv = ev.load_file(os.path.join(labs_dir, fname))

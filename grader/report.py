@@ -106,6 +106,9 @@ def text_report(result, verbose_messages=True):
                 for ml in f["message"].splitlines()[:8]:
                     lines.append(f"      {ml}")
             lines.append(f"      replay: {f['replay']}" + ("   (hidden suite: instructor's kit only)" if t["hidden"] else ""))
+    if fails and any(t["hidden"] for t, _ in fails) and result.get("workspace"):
+        lines.append("")
+        lines.append(f"Hidden suites replay in the scratch workspace (until the next grading): cd {result['workspace']}")
     if sub.get("files_taken") is not None:
         lines.append("")
         lines.append("Submission: " + str(sub.get("source", "")))

@@ -85,6 +85,12 @@ class Grader:
         self.opts = options
         self.log = log
         self.pristine = None
+        for arg in options.bazel_args:
+            if "reference" in arg and ("--config" in arg or "--define" in arg):
+                raise GraderError(
+                    f"{arg}: the grader always builds the student's code; use --reference-component "
+                    "to take one component (raft, kv, raftstore) from reference/"
+                )
         self.bazel = bazel_mod.Bazel(workspace.path, options.bazel)
         self.hidden_in_kit = os.path.isdir(os.path.join(self.kit, "grader", "hidden"))
         self._sandbox = None
@@ -172,6 +178,7 @@ class Grader:
                 "sandbox": "linux-sandbox" if self._use_linux_sandbox() else "processwrapper-sandbox",
             },
             "timing": {},
+            "workspace": self.ws.path,
             "started": time.strftime("%Y-%m-%dT%H:%M:%S%z", time.localtime(started)),
         }
         targets = {}

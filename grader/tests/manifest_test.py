@@ -110,6 +110,15 @@ LAB_Z = {"name": "z", "student_files": base + ["kv/z.cc"], "tests": []}
         ms = self.load()
         self.assertEqual(ms.get("z").student_files, ["raft/raft.cc", "raft/raft.h", "kv/z.cc"])
 
+    def test_warns_about_a_target_in_two_labs(self):
+        make_kit(self.tmp)
+        text = read(self.path("labs/lab_x.bzl")).replace('"//kv/tests:b_test"', '"//raft/tests:a_test"')
+        write(self.tmp, "labs/lab_x.bzl", text)
+        ms = self.load()
+        self.assertEqual(len(ms.warnings), 1)
+        self.assertIn("use includes", ms.warnings[0])
+        self.assertEqual(len(ms.tests("y")), 2)  # graded once
+
     def test_warns_about_lab_missing_from_LABS(self):
         make_kit(self.tmp)
         write(self.tmp, "labs/lab_w.bzl", 'LAB_W = {"name": "w", "tests": []}\n')

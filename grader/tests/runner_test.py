@@ -146,6 +146,14 @@ class RunnerTest(TempDirTest):
             self.grade({"test_sleep": 60, "tests": {A: cases("S.a")}}, test_timeout=1, wall_margin=1)
         self.assertLess(time.time() - start, 30)
 
+    def test_refuses_to_grade_the_reference(self):
+        with self.assertRaisesRegex(runner.GraderError, "always builds the student's code"):
+            self.grade({}, bazel_args=["--config=reference"])
+        r = self.grade({"tests": {A: cases("S.a"), H: cases("H.x")}}, reference=["kv"])
+        build = [c for c in testkit.calls(self.tmp) if c[1] == "build"][-1]
+        self.assertIn("--config=reference-kv", build)
+        self.assertEqual(r["score"], 40)
+
     def test_build_timeout(self):
         r = self.grade({"build_sleep": 60}, build_timeout=1)
         self.assertEqual(r["status"], "build_failed")
