@@ -81,7 +81,8 @@ def write_csv(out_dir, students):
     w = csv.writer(buf)
     w.writerow(["student", "lab", "score", "max_score", "status"] + _short_names(targets) + ["notes"])
     for s in rows:
-        points = {t["target"]: t["points"] for t in s.get("targets", [])}
+        # A suite not run (public-only, or absent from this kit) is blank, not 0.
+        points = {t["target"]: t["points"] for t in s.get("targets", []) if t["status"] != "skipped"}
         notes = []
         if s.get("status") == "invalid_submission":
             notes.append(s.get("submission", {}).get("error", ""))

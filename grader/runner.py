@@ -215,6 +215,7 @@ class Grader:
             for t in result["targets"]:
                 if t["status"] == "pending":
                     t["status"], t["message"] = "not_run", "the submission could not be read"
+            result["max_score"] = float(sum(t["max_points"] for t in result["targets"] if t["status"] != "skipped"))
             result["timing"]["total"] = round(time.time() - started, 1)
             return result
         try:
