@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <stdexcept>
 
 #include "raft/testing/describe.h"
@@ -28,7 +29,9 @@ Network::Peer Network::Peer::Of(std::unique_ptr<Raft> raft,
 }
 
 Network::Peer Network::Peer::Of(TestNode node) {
-  return Of(std::move(node.raft), std::move(node.storage));
+  Peer p = Of(std::move(node.raft), std::move(node.storage));
+  p.config_ = node.config;
+  return p;
 }
 
 Network::Peer Network::Peer::Of(std::unique_ptr<Raft> raft, MemoryStorage* storage) {
@@ -46,8 +49,10 @@ Network::Peer Network::Peer::WithLog(uint64_t id, const std::vector<uint64_t>& p
   eraftpb::HardState hs;
   hs.set_term(terms.empty() ? 0 : terms.back());
   storage->SetHardState(hs);
-  auto r = NewTestRaft(id, peers, election, heartbeat, storage.get());
-  return Of(std::move(r), std::move(storage));
+  Config c = NewTestConfig(id, peers, election, heartbeat, storage.get());
+  Peer p = Of(NewTestRaft(c), std::move(storage));
+  p.config_ = c;
+  return p;
 }
 
 Network::Peer Network::Peer::BlackHole() {
@@ -76,7 +81,9 @@ Network::Peer Network::Build(uint64_t id, Peer peer) {
       Config c = NewTestConfig(id, ids_, 10, 1, storage.get());
       if (configure_) configure_(c);
       auto r = NewTestRaft(c);
-      return Peer::Of(std::move(r), std::move(storage));
+      Peer p = Peer::Of(std::move(r), std::move(storage));
+      p.config_ = c;
+      return p;
     }
     case Peer::Kind::kNode:
       if (peer.raft_ == nullptr) throw std::invalid_argument("Network: Peer::Of(nullptr)");
@@ -84,6 +91,16 @@ Network::Peer Network::Build(uint64_t id, Peer peer) {
         throw std::invalid_argument("Network: slot " + std::to_string(id) +
                                     " was given a node with id " + std::to_string(peer.raft_->id) +
                                     " (slot i holds node i, counting from 1)");
+      }
+      if (!peer.config_) {
+        // Built by the test without a record of its Config: take what the node shows.
+        Config c = NewTestConfig(id, {}, peer.raft_->election_timeout,
+                                 peer.raft_->heartbeat_timeout, peer.storage_);
+        for (const auto& [p, pr] : peer.raft_->prs) c.peers.push_back(p);
+        if (c.peers.empty()) c.peers = ids_;
+        if (c.heartbeat_tick <= 0) c.heartbeat_tick = 1;
+        if (c.election_tick <= c.heartbeat_tick) c.election_tick = 10 * c.heartbeat_tick;
+        peer.config_ = c;
       }
       return peer;
     case Peer::Kind::kBlackHole:
@@ -107,13 +124,103 @@ Raft* Network::raft(uint64_t id) const { return peers_.at(id).raft_.get(); }
 Raft& Network::node(uint64_t id) const {
   Raft* r = raft(id);
   if (r == nullptr)
-    throw std::logic_error("Network: slot " + std::to_string(id) + " is a black hole");
+    throw std::logic_error("Network: slot " + std::to_string(id) +
+                           " holds no running node (a black hole or crashed)");
   return *r;
 }
 
 MemoryStorage* Network::storage(uint64_t id) const { return peers_.at(id).storage_; }
 
-void Network::Drop(uint64_t from, uint64_t to, double fraction) { drop_[{from, to}] = fraction; }
+void Network::Drop(uint64_t from, uint64_t to, double fraction) {
+  links_[{from, to}].drop = fraction;
+}
+
+void Network::Duplicate(uint64_t from, uint64_t to, double fraction) {
+  links_[{from, to}].duplicate = fraction;
+}
+
+void Network::HoldBack(uint64_t from, uint64_t to, double fraction) {
+  links_[{from, to}].hold = fraction;
+}
+
+void Network::Delay(uint64_t from, uint64_t to, uint64_t steps, double fraction) {
+  LinkFaults& f = links_[{from, to}];
+  f.delay = steps > 0 ? fraction : 0;
+  f.delay_steps = steps;
+}
+
+void Network::Reorder(uint64_t from, uint64_t to, double fraction, uint64_t window) {
+  LinkFaults& f = links_[{from, to}];
+  f.reorder = window > 0 ? fraction : 0;
+  f.reorder_window = window;
+}
+
+std::vector<eraftpb::Message> Network::TakeHeld() {
+  std::vector<eraftpb::Message> out;
+  out.swap(held_);
+  return out;
+}
+
+void Network::Crash(uint64_t id) {
+  Peer& p = peers_.at(id);
+  if (p.raft_ == nullptr) return;
+  p.raft_.reset();
+  Record("crashed node " + std::to_string(id) + " (its storage stays)");
+}
+
+void Network::RestartNode(uint64_t id) {
+  Peer& old = peers_.at(id);
+  if (old.storage_ == nullptr || !old.config_) {
+    throw std::logic_error("Network: slot " + std::to_string(id) +
+                           " has no storage to restart from (a black hole)");
+  }
+  Config c = *old.config_;
+  c.storage = old.storage_;
+  c.applied = 0;
+  // A new process draws new random numbers, still from the run's seed.
+  c.random_seed = c.random_seed + 0x9e3779b97f4a7c15ULL * ++restarts_[id];
+  Peer fresh;
+  fresh.kind_ = Peer::Kind::kNode;
+  fresh.config_ = *old.config_;
+  fresh.storage_ = old.storage_;
+  fresh.raft_ = NewTestRaft(c);
+  fresh.owned_storage_ = std::move(old.owned_storage_);
+  std::swap(old, fresh);
+  // `fresh` now holds the old node (if it was running), destroyed here without its storage.
+  Result<InitialStateResult> init = c.storage->InitialState();
+  Result<uint64_t> last = c.storage->LastIndex();
+  Record("restarted node " + std::to_string(id) + " from storage (" +
+         (init.ok() ? DescribeHardState(init.value().hard_state) : init.error().ToString()) +
+         ", last index " + (last.ok() ? std::to_string(last.value()) : last.error().ToString()) +
+         ")");
+}
+
+void Network::Persist(uint64_t id) {
+  Peer& p = peers_.at(id);
+  Raft* r = p.raft_.get();
+  MemoryStorage* s = p.storage_;
+  if (r == nullptr || s == nullptr) return;
+  const eraftpb::Snapshot& snap = r->raft_log.pending_snapshot;
+  if (!IsEmptySnap(snap) && snap.metadata().index() > s->Snapshot().value().metadata().index()) {
+    if (Error err = s->ApplySnapshot(snap)) {
+      ADD_FAILURE() << "the network could not persist node " << id
+                    << "'s pending snapshot: " << err.ToString();
+    }
+  }
+  std::vector<eraftpb::Entry> unstable = r->raft_log.unstableEntries();
+  if (Error err = s->Append(unstable)) {
+    ADD_FAILURE() << "the network persists what a node's unstableEntries() return, and node " << id
+                  << "'s do not continue its storage: " << DescribeEntries(unstable)
+                  << " after storage's last index " << s->LastIndex().value() << " ("
+                  << err.ToString() << "). Is `stabled` right?\n  " << DescribeNode(*r);
+  }
+  r->raft_log.stabled = r->raft_log.LastIndex();
+  eraftpb::HardState hs;
+  hs.set_term(r->term);
+  hs.set_vote(r->vote);
+  hs.set_commit(r->raft_log.committed);
+  s->SetHardState(hs);
+}
 
 void Network::Cut(uint64_t a, uint64_t b) {
   Drop(a, b, 1.0);
@@ -129,7 +236,7 @@ void Network::Isolate(uint64_t id) {
 void Network::Ignore(eraftpb::MessageType type) { ignore_.insert(type); }
 
 void Network::Recover() {
-  drop_.clear();
+  links_.clear();
   ignore_.clear();
 }
 
@@ -155,6 +262,12 @@ std::string Network::RecentTrace(size_t n) const {
   return out;
 }
 
+bool Network::Chance(double p) {
+  if (p <= 0) return false;
+  if (p >= 1.0) return true;
+  return std::uniform_real_distribution<double>(0.0, 1.0)(rng_) < p;
+}
+
 std::vector<eraftpb::Message> Network::Filter(std::vector<eraftpb::Message> msgs) {
   std::vector<eraftpb::Message> out;
   for (auto& m : msgs) {
@@ -169,24 +282,49 @@ std::vector<eraftpb::Message> Network::Filter(std::vector<eraftpb::Message> msgs
       Record("lost (ignored type) " + DescribeMessage(m));
       continue;
     }
-    if (auto it = drop_.find({m.from(), m.to()}); it != drop_.end() && it->second > 0) {
-      // Full cuts draw nothing so that cutting a link does not shift the random sequence.
-      bool lost =
-          it->second >= 1.0 || std::uniform_real_distribution<double>(0.0, 1.0)(rng_) < it->second;
-      if (lost) {
-        Record("lost (link dropped) " + DescribeMessage(m));
-        continue;
-      }
-    }
-    if (hook_) {
-      std::vector<eraftpb::Message> sent = hook_(m);
-      if (sent.empty()) Record("lost (hook) " + DescribeMessage(m));
-      for (auto& s : sent) out.push_back(std::move(s));
+    const LinkFaults* f = nullptr;
+    if (auto it = links_.find({m.from(), m.to()}); it != links_.end()) f = &it->second;
+    if (f != nullptr && Chance(f->drop)) {
+      Record("lost (link dropped) " + DescribeMessage(m));
       continue;
     }
-    out.push_back(std::move(m));
+    std::vector<eraftpb::Message> copies{m};
+    if (f != nullptr && Chance(f->duplicate)) {
+      Record("duplicated " + DescribeMessage(m));
+      copies.push_back(m);
+    }
+    for (auto& copy : copies) {
+      if (!hook_) {
+        Route(std::move(copy), f, out);
+        continue;
+      }
+      std::vector<eraftpb::Message> sent = hook_(copy);
+      if (sent.empty()) Record("lost (hook) " + DescribeMessage(copy));
+      for (auto& one : sent) Route(std::move(one), f, out);
+    }
   }
   return out;
+}
+
+void Network::Route(eraftpb::Message m, const LinkFaults* f, std::vector<eraftpb::Message>& out) {
+  if (f == nullptr) {
+    out.push_back(std::move(m));
+    return;
+  }
+  if (Chance(f->hold)) {
+    Record("held back " + DescribeMessage(m));
+    held_.push_back(std::move(m));
+    return;
+  }
+  uint64_t late = 0;
+  if (Chance(f->delay)) late = f->delay_steps;
+  if (Chance(f->reorder)) late = std::max<uint64_t>(late, 1 + rng_() % f->reorder_window);
+  if (late > 0) {
+    Record("delayed by " + std::to_string(late) + " " + DescribeMessage(m));
+    delayed_.emplace(std::make_pair(steps_ + late, delayed_seq_++), std::move(m));
+    return;
+  }
+  out.push_back(std::move(m));
 }
 
 void Network::Send(std::vector<eraftpb::Message> msgs) {
@@ -203,23 +341,38 @@ void Network::Tick(uint64_t id, int n) {
 void Network::Flush(uint64_t id) {
   Raft* r = raft(id);
   if (r == nullptr) return;
-  std::vector<eraftpb::Message> out = Filter(ReadMessages(*r));
+  std::vector<eraftpb::Message> out = Outbox(id, *r);
   Deliver(std::deque<eraftpb::Message>(std::make_move_iterator(out.begin()),
                                        std::make_move_iterator(out.end())));
 }
 
+std::vector<eraftpb::Message> Network::Outbox(uint64_t id, Raft& r) {
+  // As a RawNode application must: persist first, then send.
+  if (persist_) Persist(id);
+  return Filter(ReadMessages(r));
+}
+
 void Network::Deliver(std::deque<eraftpb::Message> queue) {
-  size_t steps = 0;
-  while (!queue.empty()) {
-    if (++steps > max_deliveries_per_send) {
+  size_t count = 0;
+  while (!queue.empty() || !delayed_.empty()) {
+    if (++count > max_deliveries_per_send) {
       ADD_FAILURE() << "the network delivered " << max_deliveries_per_send
                     << " messages without going quiet: the nodes keep answering each other "
                        "(a response that triggers another request forever?). Last events:\n"
                     << RecentTrace(30);
+      delayed_.clear();
       return;
     }
-    eraftpb::Message m = std::move(queue.front());
-    queue.pop_front();
+    eraftpb::Message m;
+    // A delayed message goes when it is due, or when nothing else is in flight.
+    if (!delayed_.empty() && (queue.empty() || delayed_.begin()->first.first <= steps_)) {
+      m = std::move(delayed_.begin()->second);
+      delayed_.erase(delayed_.begin());
+    } else {
+      m = std::move(queue.front());
+      queue.pop_front();
+    }
+    ++steps_;
     auto it = peers_.find(m.to());
     if (it == peers_.end()) {
       ADD_FAILURE() << "node " << m.from() << " sent a message to " << m.to()
@@ -228,13 +381,14 @@ void Network::Deliver(std::deque<eraftpb::Message> queue) {
     }
     Raft* r = it->second.raft_.get();
     if (r == nullptr) {
-      Record("lost (black hole) " + DescribeMessage(m));
+      Record("lost (node down) " + DescribeMessage(m));
       continue;
     }
     Record("delivered " + DescribeMessage(m));
     ++delivered_;
     r->Step(m);
-    for (auto& out : Filter(ReadMessages(*r))) queue.push_back(std::move(out));
+    for (auto& out : Outbox(m.to(), *r)) queue.push_back(std::move(out));
+    if (observer_) observer_(m);
   }
 }
 

@@ -47,7 +47,8 @@ TestNode NewTestNode(uint64_t id, const std::vector<uint64_t>& peers, int electi
   TestNode n;
   n.storage = NewStorageWithEntries(entries);
   n.storage->SetHardState(hard_state);
-  n.raft = NewTestRaft(id, peers, election, heartbeat, n.storage.get());
+  n.config = NewTestConfig(id, peers, election, heartbeat, n.storage.get());
+  n.raft = NewTestRaft(n.config);
   return n;
 }
 

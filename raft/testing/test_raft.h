@@ -35,6 +35,8 @@ Config NewTestConfig(uint64_t id, const std::vector<uint64_t>& peers, int electi
 struct TestNode {
   std::unique_ptr<MemoryStorage> storage;
   std::unique_ptr<Raft> raft;
+  // The Config the node was built with (Network::RestartNode rebuilds from it).
+  Config config;
 
   Raft& operator*() const { return *raft; }
   Raft* operator->() const { return raft.get(); }

@@ -174,6 +174,13 @@ TEST(Raft2AA, StartAsFollower) {
       << "§5.2: when servers start up, they begin as followers. " << DescribeNode(*n);
   EXPECT_EQ(n->term, 0u) << "a node on empty storage starts at term 0. " << DescribeNode(*n);
   EXPECT_EQ(n->lead, None) << "a new node knows no leader. " << DescribeNode(*n);
+  // A follower is not idle: its election timer runs from the start, so a node that never
+  // hears from a leader campaigns within its randomized timeout [10, 20) ticks.
+  for (int i = 0; i < 20 && n->state == StateType::kFollower; ++i) n->tick();
+  EXPECT_EQ(n->state, StateType::kCandidate)
+      << "a follower that hears nothing for 2 x election_timeout ticks must have become a "
+         "candidate: its election timer runs from the moment it starts. "
+      << DescribeNode(*n);
 }
 
 // Term and vote are the state Raft persists (Figure 2): a restarted node picks them up.
@@ -889,6 +896,93 @@ TEST(Raft2AA, RandomizedElectionSafety) {
                             << nodes << "\n  messages:\n"
                             << nt.RecentTrace(20);
   }
+}
+
+// ---------------------------------------------------------------------------------------
+// Faulty networks: duplicates and restarts
+
+// A network may deliver a message twice. A vote is one per voter, however often its answer
+// arrives: count votes by who granted them, not by how many grants arrived.
+TEST(Raft2AA, DuplicatedVoteResponseCountsOnce) {
+  using P = Network::Peer;
+  std::vector<P> peers;
+  peers.push_back(P::New());
+  peers.push_back(P::New());
+  for (int i = 0; i < 3; ++i) peers.push_back(P::BlackHole());
+  Network nt(std::move(peers), testutil::TestSeed());
+  nt.Duplicate(2, 1, 1.0);
+  nt.Send(test::Hup(1));
+  const Raft& r = nt.node(1);
+  EXPECT_EQ(r.state, StateType::kCandidate)
+      << "§5.2: a candidate needs votes from a majority of the servers. In a group of 5 with "
+         "3 nodes down, node 1 has its own vote and node 2's (delivered twice by the network): "
+         "2 of 5 is no majority. Count each voter once (e.g. votes[from] = granted)."
+      << "\n  " << DescribeNode(r) << "\n  messages:\n"
+      << nt.RecentTrace(20);
+}
+
+// The same holds for a healthy-looking election on a network that duplicates everything:
+// exactly one leader, and every vote request answered consistently.
+TEST(Raft2AA, ElectionOnDuplicatingNetwork) {
+  Network nt(5, testutil::TestSeed());
+  for (uint64_t from : nt.ids()) {
+    for (uint64_t to : nt.ids()) {
+      if (from != to) nt.Duplicate(from, to, 1.0);
+    }
+  }
+  nt.Send(test::Hup(1));
+  EXPECT_EQ(nt.node(1).state, StateType::kLeader) << DescribeNode(nt.node(1)) << "\n"
+                                                  << nt.RecentTrace(30);
+  nt.Send(test::Hup(2));
+  for (uint64_t id : nt.ids()) {
+    const Raft& r = nt.node(id);
+    EXPECT_EQ(r.state, id == 2 ? StateType::kLeader : StateType::kFollower)
+        << "node 2 campaigned at term 2 on a network that delivers every message twice: it "
+           "must win, and every other node (the old leader included) must follow it. "
+        << DescribeNode(r) << "\n  messages:\n"
+        << nt.RecentTrace(30);
+  }
+}
+
+// Term and vote are persisted before a vote is sent (Figure 2, "Persistent state on all
+// servers"), and a restarted node reads them back: otherwise a node that voted, crashed and
+// restarted could vote again in the same term, and two leaders could be elected in one term.
+TEST(Raft2AA, RestartedNodeKeepsItsTermAndVote) {
+  Network nt(3, testutil::TestSeed());
+  nt.SetPersistence(true);        // persist every step, as a RawNode application does
+  nt.Ignore(eraftpb::MsgAppend);  // keep every log empty: only votes decide below
+  nt.Isolate(3);
+  nt.Send(test::Hup(1));
+  ASSERT_EQ(nt.node(1).state, StateType::kLeader)
+      << "node 1 campaigns with node 2 reachable: it must win term 1. " << DescribeNode(nt.node(1))
+      << "\n"
+      << nt.RecentTrace(20);
+  ASSERT_EQ(nt.node(2).vote, 1u) << "node 2 voted for node 1. " << DescribeNode(nt.node(2));
+
+  nt.Crash(2);
+  nt.RestartNode(2);
+  const Raft& n2 = nt.node(2);
+  EXPECT_EQ(n2.term, 1u) << "node 2 persisted term 1 before answering; after a restart it must "
+                            "start at that term (read the HardState from storage). "
+                         << DescribeNode(n2) << "\n  " << nt.RecentTrace(3);
+  EXPECT_EQ(n2.vote, 1u) << "node 2 persisted its vote for node 1 in term 1; after a restart it "
+                            "must still know it voted. "
+                         << DescribeNode(n2) << "\n  " << nt.RecentTrace(3);
+
+  // Node 3, cut off, campaigns in term 1 too; its request reaches the restarted node 2.
+  nt.Send(test::Hup(3));
+  ASSERT_EQ(nt.node(3).state, StateType::kCandidate) << DescribeNode(nt.node(3));
+  ASSERT_EQ(nt.node(3).term, 1u) << DescribeNode(nt.node(3));
+  nt.Recover();
+  Message req = MakeMessage(3, 2, eraftpb::MsgRequestVote, 1);
+  nt.Send(req);
+  EXPECT_NE(nt.node(3).state, StateType::kLeader)
+      << "§5.2 election safety: node 1 already leads term 1 with node 2's vote. Node 2 was "
+         "restarted and then granted "
+      << DescribeMessage(req) << ", so node 3 became a second leader of term 1.\n  "
+      << DescribeNode(nt.node(1)) << "\n  " << DescribeNode(nt.node(2)) << "\n  "
+      << DescribeNode(nt.node(3)) << "\n  messages:\n"
+      << nt.RecentTrace(20);
 }
 
 }  // namespace

@@ -846,5 +846,58 @@ TEST(Raft2C, LaggingFollowerCatchesUpThroughOneSnapshot) {
       << "leader's last term " << TermText(lt) << ", node 3's " << TermText(ft);
 }
 
+// A MsgSnapshot held up in the network (or delivered twice) arrives after the follower has
+// restored it and moved on: it is below the follower's commit index and must be ignored, not
+// restored again (which would throw away the entries that came after it).
+TEST(Raft2C, LateDuplicateSnapshotIsIgnored) {
+  Network nt(3, testutil::TestSeed());
+  nt.Send(test::Hup(1));
+  Raft& lead = nt.node(1);
+  ASSERT_EQ(lead.state, StateType::kLeader) << DescribeNode(lead) << "\n" << nt.RecentTrace();
+
+  nt.Isolate(3);
+  for (int i = 0; i < 10; ++i) nt.Send(test::Propose(1, "v" + std::to_string(i)));
+  PersistAndApply(lead, *nt.storage(1));
+  const uint64_t compact = lead.raft_log.applied;
+  eraftpb::ConfState cs = Conf({1, 2, 3});
+  ASSERT_TRUE(nt.storage(1)->CreateSnapshot(compact, &cs, "state").ok()) << DescribeNode(lead);
+  ASSERT_FALSE(nt.storage(1)->Compact(compact));
+  lead.raft_log.maybeCompact();
+  nt.Recover();
+
+  // Node 3 answers a heartbeat; the leader's answer (the snapshot) is held up.
+  nt.HoldBack(1, 3, 1.0);
+  nt.Send(test::MakeMessage(3, 1, eraftpb::MsgHeartbeatResponse, lead.term));
+  std::vector<eraftpb::Message> held = nt.TakeHeld();
+  ASSERT_EQ(held.size(), 1u) << "node 3 lacks entries the leader compacted: the leader must "
+                                "answer its heartbeat response with one MsgSnapshot\n"
+                             << nt.RecentTrace();
+  ASSERT_EQ(held[0].msg_type(), eraftpb::MsgSnapshot) << DescribeMessage(held[0]);
+  nt.Recover();
+
+  // It arrives once; node 3 restores it, then catches up with two more proposals.
+  nt.Send(held[0]);
+  nt.Send(test::Propose(1, "after1"));
+  nt.Send(test::Propose(1, "after2"));
+  Raft& follower = nt.node(3);
+  ASSERT_EQ(follower.raft_log.committed, lead.raft_log.committed)
+      << DescribeNode(lead) << "\n  " << DescribeNode(follower) << "\n"
+      << nt.RecentTrace();
+  ASSERT_GT(follower.raft_log.committed, compact) << DescribeNode(follower);
+  const std::string before = DescribeNode(follower);
+
+  // Then the same snapshot arrives again, late.
+  nt.Send(held[0]);
+  EXPECT_EQ(follower.raft_log.committed, lead.raft_log.committed)
+      << "a snapshot at index " << compact << " is older than node 3's commit index; "
+      << "restoring it would move the commit index back. Before: " << before
+      << "\n  after: " << DescribeNode(follower) << "\n"
+      << nt.RecentTrace(10);
+  EXPECT_EQ(follower.raft_log.LastIndex(), lead.raft_log.LastIndex())
+      << "a stale snapshot must not throw away the entries after it. Before: " << before
+      << "\n  after: " << DescribeNode(follower) << "\n"
+      << nt.RecentTrace(10);
+}
+
 }  // namespace
 }  // namespace raft

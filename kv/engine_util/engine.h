@@ -1,0 +1,151 @@
+#pragma once
+
+// One RocksDB instance with a fixed set of column families: the kv engine (user data and
+// apply/region state) or the raft engine (raft log and RaftLocalState). A store has one of
+// each (see Engines).
+//
+// Thread safety: reads, writes, snapshots and iterators may be used from several threads at
+// once (RocksDB's guarantees). Close and the destructor must not race with anything.
+// Lifetime: every EngineSnapshot and iterator made by an engine must be destroyed before the
+// engine closes; Close refuses (kBusy) while any are open.
+
+#include <google/protobuf/message_lite.h>
+#include <rocksdb/db.h>
+#include <rocksdb/env.h>
+
+#include <atomic>
+#include <cstddef>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "kv/engine_util/status.h"
+#include "kv/engine_util/write_batch.h"
+
+namespace kv {
+
+class CfIterator;
+class EngineSnapshot;
+
+// A file system that lives in memory (rocksdb::NewMemEnv): what tests open engines on, so a
+// "restart" (close, then open the same path on the same env) keeps the data without touching
+// the disk. Share one env between everything that should see the same files.
+std::shared_ptr<rocksdb::Env> NewInMemoryEnv();
+
+struct EngineOptions {
+  // The engine's directory. RocksDB creates it, but not its parents.
+  std::string path;
+  // The file system: nullptr for the real one, or NewInMemoryEnv(). The engine keeps a
+  // reference, so the env lives at least as long as the engine.
+  std::shared_ptr<rocksdb::Env> env;
+  bool create_if_missing = true;
+  // Fail to open a directory that already holds an engine.
+  bool error_if_exists = false;
+  // RocksDB's memtable size per column family. Smaller than RocksDB's default (64 MiB) so that
+  // a test cluster of many engines stays light; raise it for throughput.
+  size_t write_buffer_size = 4 << 20;
+};
+
+class Engine {
+ public:
+  enum class Kind {
+    // Column families default, lock, write (user data) and raft (meta).
+    kKv,
+    // Column families default and raft (meta: raft log entries, RaftLocalState).
+    kRaft,
+  };
+
+  // Opens (or creates) the engine at options.path. Errors: kInvalidArgument when the directory
+  // does not exist and create_if_missing is false, or holds other column families (e.g. a
+  // raft engine opened as a kv engine); kBusy when another open engine holds the directory's
+  // lock; kCorruption when its files are damaged; kIOError when the file system fails.
+  static Result<std::unique_ptr<Engine>> Open(Kind kind, EngineOptions options);
+
+  // Deletes the engine's files and directory. The engine must not be open.
+  static Status Destroy(const EngineOptions& options);
+
+  // Closes the engine if it is still open (see Close); an engine that cannot close (open
+  // readers) is left open rather than freed under them, and says so on stderr.
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  // Closes RocksDB; every later call answers kInvalidArgument. Everything written (sync or
+  // not) is found again by the next Open of the same path on the same env. kBusy, and the
+  // engine stays open, while snapshots or iterators are still alive. Closing twice is OK.
+  Status Close();
+  bool closed() const { return db_ == nullptr; }
+
+  Kind kind() const { return kind_; }
+  const std::string& path() const { return options_.path; }
+  const EngineOptions& options() const { return options_; }
+  // The column families this engine has, e.g. {default, lock, write, raft}.
+  const std::vector<std::string>& column_families() const { return cf_names_; }
+  bool HasCf(std::string_view cf) const;
+
+  // The value at `key` in `cf`: std::nullopt when the key does not exist (not an error; an
+  // empty value is a value). kInvalidArgument for an unknown column family.
+  Result<std::optional<std::string>> GetCF(std::string_view cf, std::string_view key) const;
+  // Parses the meta value at `key` (column family raft) into `msg`: true if found, false (and
+  // `msg` untouched) if not. kCorruption if the stored bytes do not parse as `msg`'s type.
+  Result<bool> GetMeta(std::string_view key, google::protobuf::MessageLite* msg) const;
+
+  // Single writes, each atomic on its own. `sync` waits until the write is on stable storage.
+  Status PutCF(std::string_view cf, std::string_view key, std::string_view value,
+               bool sync = false);
+  Status DeleteCF(std::string_view cf, std::string_view key, bool sync = false);
+  Status PutMeta(std::string_view key, const google::protobuf::MessageLite& msg, bool sync = false);
+  // Deletes the keys of `cf` in [start, end); an empty `end` means up to the last key.
+  Status DeleteRangeCF(std::string_view cf, std::string_view start, std::string_view end,
+                       bool sync = false);
+
+  // Applies the whole batch atomically: after a crash either all of it is there or none. An
+  // unknown column family anywhere in the batch rejects all of it (kInvalidArgument). With
+  // `sync` the call returns once the batch is on stable storage.
+  Status Write(const WriteBatch& batch, bool sync);
+
+  // An iterator over `cf` at the current state (it sees no writes made after it is created).
+  Result<std::unique_ptr<CfIterator>> NewIterator(std::string_view cf) const;
+
+  // A consistent point-in-time view for a reader that lives across calls: every read through
+  // it sees the engine as it was when the snapshot was taken.
+  Result<std::unique_ptr<EngineSnapshot>> NewSnapshot() const;
+
+  // For what the helpers do not cover (SST files for region snapshots: SstFileWriter,
+  // IngestExternalFile). Null after Close.
+  rocksdb::DB* raw_db() const { return db_; }
+  Result<rocksdb::ColumnFamilyHandle*> CfHandle(std::string_view cf) const;
+  // The env the engine runs on (never null).
+  rocksdb::Env* env() const;
+
+ private:
+  friend class CfIterator;
+  friend class EngineSnapshot;
+
+  Engine(Kind kind, EngineOptions options, rocksdb::DB* db, std::vector<std::string> cf_names,
+         std::vector<rocksdb::ColumnFamilyHandle*> handles);
+
+  Status checkOpen(std::string_view what) const;
+  Result<rocksdb::ColumnFamilyHandle*> handle(std::string_view cf, std::string_view what) const;
+  Result<std::optional<std::string>> getAt(std::string_view cf, std::string_view key,
+                                           const rocksdb::Snapshot* snap) const;
+  Result<bool> getMetaAt(std::string_view key, google::protobuf::MessageLite* msg,
+                         const rocksdb::Snapshot* snap) const;
+  Result<std::unique_ptr<CfIterator>> iteratorAt(
+      std::string_view cf, std::shared_ptr<const rocksdb::Snapshot> snap) const;
+  Status addToBatch(const WriteBatch::Op& op, rocksdb::WriteBatch* out) const;
+
+  Kind kind_;
+  EngineOptions options_;
+  rocksdb::DB* db_;
+  std::vector<std::string> cf_names_;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles_;
+  // Live snapshots and iterators: RocksDB must not close under them.
+  mutable std::atomic<int> open_readers_{0};
+};
+
+const char* EngineKindName(Engine::Kind kind);
+
+}  // namespace kv

@@ -1,0 +1,17 @@
+#pragma once
+
+// Turns a rocksdb::Status into the kv layer's Status. Internal to //kv/engine_util.
+
+#include <rocksdb/status.h>
+
+#include <string_view>
+
+#include "kv/engine_util/status.h"
+
+namespace kv {
+
+// `what` says what was being done and where: "open kv engine at /data/kv",
+// "get cf write key 0x6b31 in /data/kv".
+Status FromRocks(const rocksdb::Status& s, std::string_view what);
+
+}  // namespace kv

@@ -1,0 +1,107 @@
+#include "raftstore/snap/region_snapshot.h"
+
+#include <rocksdb/options.h>
+#include <rocksdb/sst_file_writer.h>
+
+#include <memory>
+#include <string>
+
+#include "kv/engine_util/cf.h"
+#include "kv/engine_util/cf_iterator.h"
+
+namespace raftstore::snap {
+namespace {
+
+kv::Status FromRocks(const rocksdb::Status& s, const std::string& what) {
+  if (s.ok()) return kv::Status::OK();
+  if (s.IsCorruption()) return kv::Status::Corruption(what + ": " + s.ToString());
+  return kv::Status::IOError(what + ": " + s.ToString());
+}
+
+bool InRegion(std::string_view key, const metapb::Region& region) {
+  return key >= region.start_key() && (region.end_key().empty() || key < region.end_key());
+}
+
+// Writes the region's keys of `cf` into one SST file; returns its description (size 0 and
+// no file when the region has no key in `cf`: RocksDB cannot write an empty SST).
+kv::Result<raft_serverpb::SnapshotCFFile> WriteCfFile(const kv::EngineSnapshot& engine,
+                                                      const metapb::Region& region,
+                                                      const std::string& cf,
+                                                      const std::string& path) {
+  raft_serverpb::SnapshotCFFile described;
+  described.set_cf(cf);
+  auto it = engine.NewIterator(cf);
+  if (!it.ok()) return it.status();
+  auto handle = engine.engine().CfHandle(cf);
+  if (!handle.ok()) return handle.status();
+  rocksdb::Options options(rocksdb::DBOptions(), engine.engine().raw_db()->GetOptions(*handle));
+  options.env = engine.engine().env();
+  rocksdb::SstFileWriter writer(rocksdb::EnvOptions(), options, *handle);
+  bool opened = false;
+  for ((*it)->Seek(region.start_key()); (*it)->Valid() && InRegion((*it)->key(), region);
+       (*it)->Next()) {
+    if (!opened) {
+      kv::Status s = FromRocks(writer.Open(path), "create snapshot file " + path);
+      if (!s.ok()) return s;
+      opened = true;
+    }
+    kv::Status s = FromRocks(writer.Put((*it)->key(), (*it)->value()), "write " + path);
+    if (!s.ok()) return s;
+  }
+  KV_RETURN_IF_ERROR((*it)->status());
+  if (!opened) return described;
+  kv::Status s = FromRocks(writer.Finish(), "finish snapshot file " + path);
+  if (!s.ok()) return s;
+  auto sum = SizeAndChecksum(options.env, path);
+  if (!sum.ok()) return sum.status();
+  described.set_size(sum->first);
+  described.set_checksum(sum->second);
+  return described;
+}
+
+}  // namespace
+
+kv::Result<raft_serverpb::RaftSnapshotData> BuildRegionSnapshot(const kv::EngineSnapshot& engine,
+                                                                const metapb::Region& region,
+                                                                const SnapKey& key,
+                                                                const SnapManager& manager) {
+  raft_serverpb::RaftSnapshotData data;
+  *data.mutable_region() = region;
+  uint64_t total = 0;
+  for (const std::string& cf : kv::DataCfs()) {
+    auto file = WriteCfFile(engine, region, cf, manager.CfFilePath(key, cf));
+    if (!file.ok()) return file.status().Annotate("build snapshot " + key.ToString());
+    total += file->size();
+    *data.mutable_meta()->add_cf_files() = *file;
+  }
+  data.set_file_size(total);
+  return data;
+}
+
+kv::Status IngestRegionSnapshot(kv::Engine& kv_engine, const SnapKey& key,
+                                const raft_serverpb::RaftSnapshotData& data,
+                                const SnapManager& manager) {
+  // Check everything before touching the engine: a damaged snapshot must change nothing.
+  KV_RETURN_IF_ERROR(manager.Verify(key, data));
+  const metapb::Region& region = data.region();
+  kv::WriteBatch clear;
+  for (const std::string& cf : kv::DataCfs()) {
+    clear.DeleteRangeCF(cf, region.start_key(), region.end_key());
+  }
+  KV_RETURN_IF_ERROR(kv_engine.Write(clear, /*sync=*/false));
+  for (const auto& f : data.meta().cf_files()) {
+    if (f.size() == 0) continue;
+    auto handle = kv_engine.CfHandle(f.cf());
+    if (!handle.ok()) return handle.status().Annotate("apply snapshot " + key.ToString());
+    rocksdb::IngestExternalFileOptions options;
+    // Copy, so the snapshot's files stay intact until the snapshot is deleted.
+    options.move_files = false;
+    kv::Status s = FromRocks(
+        kv_engine.raw_db()->IngestExternalFile(*handle, {manager.CfFilePath(key, f.cf())}, options),
+        "apply snapshot " + key.ToString() + ": ingest cf " + f.cf());
+    if (!s.ok()) return s;
+  }
+  return kv::Status::OK();
+}
+
+}  // namespace raftstore::snap
