@@ -320,6 +320,8 @@ class Grader:
             else:
                 t["status"] = "build_failed"
                 why = ev.failed.get(spec.target, "did not build").replace(self.ws.path + "/", "")
+                if "error executing command" in why or "compilation failed" in why.lower():
+                    why = "did not compile: see the compiler errors (build.log)"
                 t["message"] = util.first_line(why, 400)
         result["build"]["ok"] = len(built) == len([s for s in specs if targets[s.target]["status"] != "missing"])
         if not result["build"]["ok"]:

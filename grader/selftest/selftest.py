@@ -144,6 +144,7 @@ def main():
             times = {}
 
             def one(student, path, tmp, lab=lab, times=times):
+                g.opts.test_timeout = spec["submissions"][student].get("test_timeout", spec.get("test_timeout", 60))
                 t0 = time.time()
                 r = g.grade(lab, path, student, tmp)
                 times[student] = time.time() - t0
