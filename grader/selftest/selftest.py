@@ -56,9 +56,18 @@ def _case_sets(t):
     return passed, failed
 
 
-def check(result, exp, kit_problems):
+def check(result, exp, kit_problems, report_dir=None):
     """A list of mismatches between one grading and its expectation."""
     problems = []
+    if exp.get("max_log_bytes") and report_dir:
+        sizes = []
+        for dirpath, _, names in os.walk(os.path.join(report_dir, "logs")):
+            sizes += [(os.path.getsize(os.path.join(dirpath, n)), n) for n in names]
+        big = [f"{n} ({b} bytes)" for b, n in sizes if b > exp["max_log_bytes"]]
+        if big:
+            problems.append("logs not truncated: " + ", ".join(big))
+        if not sizes:
+            problems.append("no logs in the report")
     if "status" in exp and result["status"] != exp["status"]:
         problems.append(f"status {result['status']}, expected {exp['status']}")
     if exp.get("build_errors_contain") and exp["build_errors_contain"] not in result["build"].get("errors", ""):
@@ -173,7 +182,7 @@ def main():
             for n in order:
                 r = batch.read_summary(os.path.join(lab_out, n))
                 exp = spec["submissions"][n]["expect"].get(lab, spec["submissions"][n]["expect"].get("*", {}))
-                problems = ["grader error: " + r.get("error", "")[-500:]] if r["status"] == "error" else check(r, exp, kit_problems)
+                problems = ["grader error: " + r.get("error", "")[-500:]] if r["status"] == "error" else check(r, exp, kit_problems, os.path.join(lab_out, n))
                 failures += bool(problems)
                 rows.append((n, lab, r, times.get(n, 0), problems))
                 if a.show:
