@@ -78,7 +78,7 @@ def replay_command(target, seed, case=None, hidden=False):
 class Grader:
     """Grades submissions one after another in one scratch workspace (one Bazel server)."""
 
-    def __init__(self, kit_root, manifests, workspace, options, log=print):
+    def __init__(self, kit_root, manifests, workspace, options, log=lambda message: None):
         self.kit = os.path.abspath(kit_root)
         self.manifests = manifests
         self.ws = workspace
@@ -235,6 +235,7 @@ class Grader:
 
         # Build.
         t0 = time.time()
+        self.log(f"grade: building {len(runnable)} target(s) for lab {lab_name} in {self.ws.path}")
         built = self._build(runnable, targets, result, out_dir)
         result["timing"]["build"] = round(time.time() - t0, 1)
 
@@ -353,6 +354,7 @@ class Grader:
                 batch.setdefault((s.timeout or self.opts.test_timeout, flt), []).append(s)
             for (timeout, flt), group in batch.items():
                 seed = targets[group[0].target]["seeds_planned"][i]
+                self.log(f"grade: seed {seed}: testing {len(group)} target(s)")
                 self._run_group(group, targets, seed, timeout, flt, logs, tag=f"seed-{seed}")
         for s in specs:
             t = targets[s.target]
@@ -409,12 +411,14 @@ class Grader:
         while t["_budget"] > 0 and reruns < MAX_RERUNS:
             reruns += 1
             skip = set(cases) | t["_excluded"]
+            self.log(f"grade: {spec.target} died ({how}); rerunning the cases after it")
             start = time.time()
             ev2 = self._invoke([spec.target], seed, timeout, gtest.exclusion_filter(skip), logs, f"{tag}-rerun{reruns}")
             t["_budget"] -= time.time() - start
             more, ended, how2 = self._read_run(
                 spec, t, ev2.tests.get(spec.target), ev2, seed, timeout, logs, f"{tag}-rerun{reruns}", gtest.exclusion_filter(skip)
             )
+            how = how2
             progress = [n for n in more if n not in cases]
             for n in progress:
                 cases[n] = more[n]
