@@ -68,6 +68,9 @@ def text_report(result, verbose_messages=True):
         lines.append(
             "Time: " + ", ".join(f"{k} {v:g} s" for k, v in timing.items())
         )
+    ref = result.get("options", {}).get("reference")
+    if ref:
+        lines.append(f"Built with the reference's {', '.join(ref)} (--reference-component): not the student's")
     for w in result.get("warnings", []):
         lines.append(f"WARNING: {w}")
     if not result["build"].get("ok", True) and result["build"].get("errors"):
