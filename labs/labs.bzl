@@ -2,9 +2,10 @@
 
 load("//labs:lab_1.bzl", "LAB_1")
 load("//labs:lab_2a.bzl", "LAB_2A", "LAB_2AA", "LAB_2AB", "LAB_2AC")
+load("//labs:lab_2b.bzl", "LAB_2B")
 load("//labs:lab_2c.bzl", "LAB_2C")
 
-LABS = [LAB_1, LAB_2AA, LAB_2AB, LAB_2AC, LAB_2A, LAB_2C]
+LABS = [LAB_1, LAB_2AA, LAB_2AB, LAB_2AC, LAB_2A, LAB_2B, LAB_2C]
 
 def _public_tests(lab, by_name):
     """The lab's own public tests, then those of every lab it includes, transitively.

@@ -63,7 +63,12 @@ std::optional<metapb::Peer> Peer::GetPeerFromCache(uint64_t peer_id) const {
 }
 
 void Peer::Send(Transport* trans, const std::vector<eraftpb::Message>& msgs) {
-  for (const eraftpb::Message& m : msgs) {
+  std::vector<eraftpb::Message> copy = msgs;
+  Send(trans, std::move(copy));
+}
+
+void Peer::Send(Transport* trans, std::vector<eraftpb::Message>&& msgs) {
+  for (eraftpb::Message& m : msgs) {
     std::optional<metapb::Peer> to = GetPeerFromCache(m.to());
     if (!to) {
       log->warn("drop {}: peer {} unknown", raft::DescribeMessage(m), m.to());
@@ -76,9 +81,10 @@ void Peer::Send(Transport* trans, const std::vector<eraftpb::Message>& msgs) {
     *rm.mutable_region_epoch() = Region().region_epoch();
     rm.set_start_key(Region().start_key());
     rm.set_end_key(Region().end_key());
-    *rm.mutable_message() = m;
+    *rm.mutable_message() = std::move(m);
     kv::Status s = trans->Send(rm);
-    if (!s.ok()) log->debug("send {} failed: {}", raft::DescribeMessage(m), s.ToString());
+    if (!s.ok())
+      log->debug("send {} failed: {}", raft::DescribeMessage(rm.message()), s.ToString());
   }
 }
 

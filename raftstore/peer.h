@@ -68,6 +68,8 @@ class Peer {
   // the routing (region, from, to, epoch) the receiving store needs. Messages to peers this
   // peer does not know are dropped (and logged).
   void Send(Transport* trans, const std::vector<eraftpb::Message>& msgs);
+  // The same, moving the messages (and their entries) instead of copying them.
+  void Send(Transport* trans, std::vector<eraftpb::Message>&& msgs);
 
   // Declared before raft_group: the RawNode reads through it, so it must be destroyed last.
   std::unique_ptr<PeerStorage> peer_storage;

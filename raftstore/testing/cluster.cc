@@ -63,9 +63,10 @@ Cluster::Cluster(ClusterOptions options)
       transport_(&rt_, options_.net_delay_min, options_.net_delay_max) {
   const char* trace = std::getenv("TINYKV_TRACE");
   rt_.set_tracing(trace != nullptr && *trace != '\0');
-  transport_.SetDeliver([this](uint64_t store_id, const raft_serverpb::RaftMessage& msg) {
+  transport_.SetDeliver([this](uint64_t store_id, raft_serverpb::RaftMessage&& msg) {
     if (!IsRunning(store_id)) return;  // lost: the store is down
-    stores_.at(store_id).store->DeliverOnRaftQueue(msg.region_id(), MsgRaftMessage{msg});
+    const uint64_t region_id = msg.region_id();
+    stores_.at(store_id).store->DeliverOnRaftQueue(region_id, MsgRaftMessage{std::move(msg)});
   });
 }
 
@@ -174,6 +175,10 @@ kv::Engines& Cluster::engines(uint64_t store_id) { return stores_.at(store_id).e
 Peer* Cluster::GetPeer(uint64_t store_id, uint64_t region_id) {
   if (!IsRunning(store_id)) return nullptr;
   return stores_.at(store_id).store->router().Get(region_id);
+}
+
+Router* Cluster::GetRouter(uint64_t store_id) {
+  return IsRunning(store_id) ? &stores_.at(store_id).store->router() : nullptr;
 }
 
 std::optional<metapb::Peer> Cluster::LeaderOfRegion(uint64_t region_id) {

@@ -80,6 +80,9 @@ class Cluster {
   // The peer of `region_id` on a running store, or null. For inspection only.
   Peer* GetPeer(uint64_t store_id, uint64_t region_id);
 
+  // The router of a running store, or null: for a RaftStorage in front of it.
+  Router* GetRouter(uint64_t store_id);
+
   // The leader among the running stores' peers (the one with the highest term), if any.
   std::optional<metapb::Peer> LeaderOfRegion(uint64_t region_id);
   // Runs until some peer of the region is leader; fails with "no leader elected after N

@@ -35,6 +35,8 @@ class Scenario {
     ClusterOptions co;
     co.stores = o.servers;
     co.seed = o.seed;
+    co.net_delay_min = o.net_delay_min;
+    co.net_delay_max = o.net_delay_max;
     if (o.max_raft_log > 0) co.cfg.raft_log_gc_count_limit = static_cast<uint64_t>(o.max_raft_log);
     cluster_ = std::make_unique<Cluster>(co);
     election_timeout_ = co.cfg.raft_base_tick_interval *

@@ -48,6 +48,9 @@ struct GenericTestOptions {
   uint64_t seed = 1;
   // Fraction of Raft messages lost when `unreliable`.
   double drop_fraction = 0.1;
+  // Delay of every Raft message between stores; a wide range reorders messages more.
+  runtime::Micros net_delay_min = 200;
+  runtime::Micros net_delay_max = 2'000;
   // Keys shared by every client (checked for linearizability).
   int shared_keys = 3;
   // A client operation that has not succeeded after this long fails the test. TinyKV's

@@ -67,8 +67,8 @@ kv::Status SimTransport::Send(const raft_serverpb::RaftMessage& msg) {
   rt_->StartTimer(runtime::QueueId{to, "raft"}, delay,
                   "deliver " + eraftpb::MessageType_Name(msg.message().msg_type()) + " from " +
                       std::to_string(msg.from_peer().store_id()),
-                  [this, msg, to] {
-                    if (deliver_) deliver_(to, msg);
+                  [this, shared = std::make_shared<raft_serverpb::RaftMessage>(msg), to] {
+                    if (deliver_) deliver_(to, std::move(*shared));
                   });
   return kv::Status::OK();
 }

@@ -87,7 +87,7 @@ class SimTransport : public Transport {
 
   // Hands a message that arrived to its store; called in a task on the store's raft queue.
   // The cluster drops messages for a store that is down.
-  using DeliverFn = std::function<void(uint64_t store_id, const raft_serverpb::RaftMessage& msg)>;
+  using DeliverFn = std::function<void(uint64_t store_id, raft_serverpb::RaftMessage&& msg)>;
   void SetDeliver(DeliverFn deliver) { deliver_ = std::move(deliver); }
 
   kv::Status Send(const raft_serverpb::RaftMessage& msg) override;

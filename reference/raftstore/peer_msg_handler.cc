@@ -36,7 +36,7 @@ void PeerMsgHandler::HandleRaftReady() {
     peer_->log->critical("save ready state: {}", saved.status().ToString());
     std::abort();
   }
-  peer_->Send(ctx_->trans, rd.messages);
+  peer_->Send(ctx_->trans, std::move(rd.messages));  // Advance does not look at them
   for (const eraftpb::Entry& e : rd.committed_entries) {
     applyEntry(e);
     if (peer_->stopped) return;

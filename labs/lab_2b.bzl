@@ -1,0 +1,31 @@
+"""Lab 2B: a fault-tolerant key-value store on Raft (TinyKV's project 2B).
+
+Students persist Raft's state through PeerStorage (Append, SaveReadyState) and drive their Raft
+group from the peer's message handler (proposeRaftCommand, HandleRaftReady). Their Raft from
+lab 2A runs underneath, so its files are part of the submission; a student whose 2A is not
+finished can work against the reference Raft with --config=reference-raft.
+
+Format: see labs/README.md.
+"""
+
+load("//labs:lab_2a.bzl", "RAFT_STUDENT_FILES")
+
+RAFTSTORE_2B_STUDENT_FILES = [
+    "raftstore/peer_storage.h",
+    "raftstore/peer_storage.cc",
+    "raftstore/peer_msg_handler.h",
+    "raftstore/peer_msg_handler.cc",
+]
+
+LAB_2B = {
+    "name": "2b",
+    "title": "Fault-tolerant KV store on Raft",
+    "handout": "docs/lab2b.md",
+    "student_files": RAFT_STUDENT_FILES + RAFTSTORE_2B_STUDENT_FILES,
+    "includes": [],
+    "tests": [
+        {"target": "//raftstore/tests:peer_storage_2b_test", "points": 15, "scoring": "proportional"},
+        {"target": "//raftstore/tests:raftstore_2b_test", "points": 65, "scoring": "proportional"},
+        {"target": "//grader/hidden/raftstore:hidden_raftstore_2b_test", "points": 20, "scoring": "all_or_nothing", "hidden": True, "seeds": 3},
+    ],
+}
