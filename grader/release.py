@@ -184,7 +184,7 @@ def verify(release, kit, test_timeout=60, log=print):
     ms = manifest.load_manifests(release)
     opts = runner.Options(public_only=True, test_timeout=test_timeout)
     with workspace.Workspace() as ws:
-        g = runner.Grader(release, ms, ws, opts, log=log)
+        g = runner.Grader(release, ms, ws, opts)
         seen = set()
         for lab in ms.names():
             targets = {t.target for t in ms.tests(lab) if not t.hidden}
