@@ -3,6 +3,8 @@
 #include <chrono>
 #include <cstdio>
 #include <memory>
+#include <optional>
+#include <set>
 #include <vector>
 
 #include "kv/engine_util/cf.h"
@@ -86,6 +88,8 @@ class Scenario {
     uint64_t shared_written = 0;
     bool stop = false;
     bool idle = true;
+    // A reader only gets shared keys (and has no own keys).
+    bool reader = false;
   };
 
   ::testing::AssertionResult run() {
@@ -96,9 +100,10 @@ class Scenario {
     if (auto r = cluster_->Start(); !r) return r;
     if (auto r = cluster_->WaitLeader(); !r) return r;
 
-    for (int c = 0; c < o_.clients; ++c) {
+    for (int c = 0; c < o_.clients + o_.readers; ++c) {
       auto st = std::make_unique<ClientState>();
       st->id = c;
+      st->reader = c >= o_.clients;
       st->client = &cluster_->NewClient(c);
       clients_.push_back(std::move(st));
     }
@@ -111,10 +116,10 @@ class Scenario {
         ClientState* s = st.get();
         rt.Post(s->client->queue(), "next op", [this, s] { next(*s); });
       }
-      if (o_.unreliable && !o_.partitions)
+      if (o_.unreliable && !o_.partitions && !o_.isolate_leader)
         cluster_->AddFilter(std::make_unique<DropFilter>(o_.drop_fraction));
       partitioner_on_ = false;
-      if (o_.partitions) {
+      if (o_.partitions || o_.isolate_leader) {
         // Let the clients work undisturbed for a moment first (TinyKV: 300 ms).
         partitioner_on_ = true;
         rt.StartTimer(partitioner_queue(), 300'000, "partitioner", [this] { partition(); });
@@ -124,7 +129,7 @@ class Scenario {
       for (auto& st : clients_) st->stop = true;
       partitioner_on_ = false;
       ++partitioner_epoch_;
-      if (o_.partitions) {
+      if (o_.partitions || o_.isolate_leader) {
         cluster_->ClearFilters();
         rt.RunFor(election_timeout_);
       }
@@ -148,9 +153,10 @@ class Scenario {
           if (auto r = cluster_->StartServer(id); !r) return r;
         }
       }
-      if (o_.unreliable && !o_.partitions) cluster_->ClearFilters();
+      if (o_.unreliable && !o_.partitions && !o_.isolate_leader) cluster_->ClearFilters();
 
       for (auto& st : clients_) {
+        if (st->reader) continue;
         std::vector<std::string> values;
         if (auto r = cluster_->Scan(OwnKey(st->id, 0), OwnKey(st->id, st->j), &values); !r) {
           return ::testing::AssertionFailure()
@@ -185,15 +191,28 @@ class Scenario {
     if (!partitioner_on_) return;
     runtime::SimRuntime& rt = cluster_->rt();
     std::set<uint64_t> side[2];
-    for (uint64_t id : cluster_->StoreIds()) side[rt.Random(2)].insert(id);
+    runtime::Micros period = election_timeout_ + rt.Random(200'000);
+    std::optional<metapb::Peer> leader = cluster_->LeaderOfRegion(cluster_->region().id());
+    if (o_.isolate_leader && leader) {
+      // The leader and one other store on one side, long enough for the rest to elect a new
+      // leader and for clients to find it, while some still talk to the old one.
+      const std::vector<uint64_t> ids = cluster_->StoreIds();
+      side[0].insert(leader->store_id());
+      side[0].insert(ids[rt.Random(ids.size())]);
+      for (uint64_t id : ids) {
+        if (!side[0].count(id)) side[1].insert(id);
+      }
+      period = 4 * election_timeout_ + rt.Random(1'000'000);
+    } else {
+      for (uint64_t id : cluster_->StoreIds()) side[rt.Random(2)].insert(id);
+    }
     cluster_->ClearFilters();
     cluster_->AddFilter(std::make_unique<PartitionFilter>(side[0], side[1]));
     if (o_.unreliable) cluster_->AddFilter(std::make_unique<DropFilter>(o_.drop_fraction));
     const uint64_t epoch = partitioner_epoch_;
-    rt.StartTimer(partitioner_queue(), election_timeout_ + rt.Random(200'000), "partitioner",
-                  [this, epoch] {
-                    if (epoch == partitioner_epoch_) partition();
-                  });
+    rt.StartTimer(partitioner_queue(), period, "partitioner", [this, epoch] {
+      if (epoch == partitioner_epoch_) partition();
+    });
   }
 
   ::testing::AssertionResult checkLogSize(int iter) {
@@ -228,7 +247,9 @@ class Scenario {
     }
     runtime::SimRuntime& rt = cluster_->rt();
     const uint64_t r = rt.Random(1000);
-    if (r < 450) {
+    if (st.reader) {
+      sharedGet(st);
+    } else if (r < 450) {
       ownPut(st);
     } else if (r < 700) {
       scan(st);

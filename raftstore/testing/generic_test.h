@@ -9,8 +9,9 @@
 //   - as in TinyKV, each client appends to its own sequence of keys ("<client> <j:08>") and
 //     scans them back; every scan must return exactly what the client wrote, in order;
 //   - beyond TinyKV, every client also puts, deletes and gets a few keys shared by all
-//     clients; each operation's invoke and response times are recorded, and the history is
-//     checked to be linearizable (history.h, linearizability.h);
+//     clients, and `readers` more clients only get them; each operation's invoke and response
+//     times are recorded, and the history is checked to be linearizable (history.h,
+//     linearizability.h);
 //   - after each round, every client's keys are scanned and checked again;
 //   - with max_raft_log > 0 (lab 2C), no peer's log may hold more than 2 * max_raft_log
 //     entries after a round.
@@ -32,9 +33,17 @@ struct GenericTestOptions {
   // The lab tag, for messages ("2B", "2C").
   std::string part = "2B";
   int clients = 1;
+  // Extra clients that only read the shared keys. A reader sticks with whichever peer answers
+  // it, so if a deposed leader answers reads on its own, a reader keeps getting stale values
+  // while the writers have moved on to the new leader: the history check catches that.
+  int readers = 1;
   bool unreliable = false;
   bool crash = false;
   bool partitions = false;
+  // Instead of random partitions: repeatedly cut the current leader (and one more store) off
+  // from the rest for a few seconds while the clients go on. A leader that keeps serving reads
+  // on its own is caught by the history check.
+  bool isolate_leader = false;
   // Lab 2C: the raft log GC threshold (Config::raft_log_gc_count_limit); -1 leaves it alone.
   int max_raft_log = -1;
   // TinyKV project 3 (membership changes, region splits): not part of these labs; must stay

@@ -80,5 +80,15 @@ TEST(Hidden2B, ContendedSharedKeys) {
   });
 }
 
+// The leader (and one more store) is cut off again and again for seconds at a time while the
+// clients and two readers go on; a leader that answers reads on its own is caught.
+TEST(Hidden2B, IsolatedLeader) {
+  RunSeeds(6, 1, [](GenericTestOptions& o) {
+    o.clients = 3;
+    o.readers = 2;
+    o.isolate_leader = true;
+  });
+}
+
 }  // namespace
 }  // namespace hidden
