@@ -27,6 +27,11 @@ struct Config {
   uint64_t applied = 0;
   // Seeds the node's random choices (election timeouts). The same seed gives the same run.
   uint64_t random_seed = 0;
+  // At most this many entries in one MsgAppend; 0 means no limit (what the 2A tests assume).
+  // Optional for a lab's Raft: a leader that sends a far-behind follower its whole backlog
+  // with every proposal is correct but copies O(backlog) entries each time, which makes long
+  // partitioned runs (lab 2B) slow. raftstore sets it.
+  uint64_t max_entries_per_append = 0;
 
   // Empty when the configuration can start a node, otherwise what is wrong with it.
   std::string Validate() const;

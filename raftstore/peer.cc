@@ -35,6 +35,8 @@ kv::Result<std::unique_ptr<Peer>> Peer::Create(uint64_t store_id, const Config& 
   rc.storage = peer->peer_storage.get();
   rc.applied = peer->peer_storage->AppliedIndex();
   rc.random_seed = random_seed;
+  // Bounds what one append to a far-behind follower copies (see raft::Config).
+  rc.max_entries_per_append = 256;
   try {
     peer->raft_group = std::make_unique<raft::RawNode>(rc);
   } catch (const std::exception& e) {

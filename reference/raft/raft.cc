@@ -42,6 +42,7 @@ Raft::Raft(const Config& config) : raft_log(config.storage) {
   for (uint64_t p : peers) prs[p] = Progress{0, raft_log.LastIndex() + 1};
 
   heartbeat_timeout = config.heartbeat_tick;
+  max_entries_per_append = config.max_entries_per_append;
   election_timeout = config.election_tick;
   // Different nodes of one seeded run must still draw different timeouts.
   rand.Seed(config.random_seed * 0x9e3779b97f4a7c15ULL + id);
@@ -172,7 +173,9 @@ bool Raft::sendAppend(uint64_t to) {
   m.set_index(prev);
   m.set_log_term(prev_term.value());
   m.set_commit(raft_log.committed);
-  for (eraftpb::Entry& e : raft_log.slice(pr.next, raft_log.LastIndex() + 1)) {
+  uint64_t end = raft_log.LastIndex() + 1;
+  if (max_entries_per_append > 0) end = std::min(end, pr.next + max_entries_per_append);
+  for (eraftpb::Entry& e : raft_log.slice(pr.next, end)) {
     *m.add_entries() = std::move(e);
   }
   send(std::move(m));

@@ -99,6 +99,8 @@ class Raft {
   // This term's election timeout, drawn from [election_timeout, 2 * election_timeout) each
   // time the node resets it, so that split votes don't repeat forever (paper §5.2).
   int randomized_election_timeout = 0;
+  // Config::max_entries_per_append (0: no limit).
+  uint64_t max_entries_per_append = 0;
 
   // The current HardState (term, vote, commit).
   eraftpb::HardState hardState() const;
