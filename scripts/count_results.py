@@ -13,9 +13,12 @@ def test_targets():
     return [line for line in out.stdout.split() if line.startswith("//")]
 
 
-def xml_for(target):
+def xmls_for(target):
+    """The target's test.xml files: one, or one per shard for a sharded test."""
     package, name = target[2:].split(":")
-    return pathlib.Path("bazel-testlogs") / package / name / "test.xml"
+    base = pathlib.Path("bazel-testlogs") / package / name
+    shards = sorted(base.glob("shard_*_of_*/test.xml"))
+    return shards or [base / "test.xml"]
 
 
 def count(path):
@@ -46,7 +49,10 @@ def main():
     args = parser.parse_args()
     passed = failed = 0
     for target in test_targets():
-        p, f = count(xml_for(target))
+        p = f = 0
+        for xml in xmls_for(target):
+            dp, df = count(xml)
+            p, f = p + dp, f + df
         if f:
             print(f"FAILED: {target}")
         passed, failed = passed + p, failed + f

@@ -1,12 +1,19 @@
 #!/usr/bin/env bash
-# Sets up the machine, then runs every test of the kit on the reference implementation and
-# checks that the student build (the stubs) still compiles. Ends with "N passed, N failed",
+# Sets up the machine, then runs every test of the kit on the reference implementation (on
+# the student's own code in a release, which has no reference/) and checks that the student
+# build still compiles. Ends with "N passed, N failed",
 # counting test cases (gtest) across all test targets.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh || exit 1
 
-bazel test --config=reference //... "$@"
+if [ -d reference ]; then
+  bazel test --config=reference //... "$@"
+else
+  # A student release has no reference: run the suites on the student's own code.
+  echo "test: no reference/ here (a student release): testing your own code"
+  bazel test //... "$@"
+fi
 bazel_status=$?
 
 # The student tree must always build, so a student starts from code that compiles.

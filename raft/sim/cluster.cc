@@ -341,21 +341,39 @@ void Cluster::ApplyEntries(SimNode& n, const std::vector<eraftpb::Entry>& entrie
 void Cluster::SendAll(const std::vector<eraftpb::Message>& msgs) {
   for (const eraftpb::Message& m : msgs) {
     ++counters_.messages_sent;
-    if (m.msg_type() == eraftpb::MsgSnapshot) {
-      ++counters_.snapshots_sent;
-      trace_.AddMessage(now_, "send", m);
-      Emit(ClusterEvent::Type::kSnapshotSent, m.from(), m.to(), m.snapshot().metadata().term(),
-           m.snapshot().metadata().index());
+    if (!send_hook_) {
+      SendOne(m);
+      continue;
     }
-    SimNetwork::SendResult r = network_.Send(m, now_);
-    if (r.cut || r.dropped) {
+    std::vector<eraftpb::Message> out = send_hook_(m);
+    if (out.empty()) {
       ++counters_.messages_lost;
-      trace_.AddMessage(now_, r.cut ? "cut" : "drop", m);
-    } else if (r.copies > 1) {
-      ++counters_.messages_duplicated;
-      trace_.AddMessage(now_, "duplicate", m);
+      trace_.AddMessage(now_, "lost (send hook)", m);
     }
+    for (const eraftpb::Message& o : out) SendOne(o);
   }
+}
+
+void Cluster::SendOne(const eraftpb::Message& m) {
+  if (m.msg_type() == eraftpb::MsgSnapshot) {
+    ++counters_.snapshots_sent;
+    trace_.AddMessage(now_, "send", m);
+    Emit(ClusterEvent::Type::kSnapshotSent, m.from(), m.to(), m.snapshot().metadata().term(),
+         m.snapshot().metadata().index());
+  }
+  SimNetwork::SendResult r = network_.Send(m, now_);
+  if (r.cut || r.dropped) {
+    ++counters_.messages_lost;
+    trace_.AddMessage(now_, r.cut ? "cut" : "drop", m);
+  } else if (r.copies > 1) {
+    ++counters_.messages_duplicated;
+    trace_.AddMessage(now_, "duplicate", m);
+  }
+}
+
+void Cluster::Inject(const eraftpb::Message& m) {
+  trace_.AddMessage(now_, "inject", m);
+  SendOne(m);
 }
 
 void Cluster::Observe(SimNode& n) {

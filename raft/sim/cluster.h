@@ -156,6 +156,15 @@ class Cluster {
 
   // --- Faults ---
   void SetFaults(const NetworkFaults& faults) { network_.set_faults(faults); }
+  // Targeted scenarios: the hook sees every message a node sends, before the network does,
+  // and returns what goes on the network instead — {m} passes it, {} loses it (counted as
+  // lost), several messages replace it (e.g. an append cut into the smaller appends a leader
+  // with a message-size limit would send). nullptr removes it.
+  using SendHook = std::function<std::vector<eraftpb::Message>(const eraftpb::Message&)>;
+  void SetSendHook(SendHook hook) { send_hook_ = std::move(hook); }
+  // Puts m on the network now, as if its sender sent it now (network faults and partitions
+  // apply, the hook does not): how a test delivers, late, a message its hook held back.
+  void Inject(const eraftpb::Message& m);
   const NetworkFaults& faults() const { return network_.faults(); }
   void Partition(const std::vector<std::vector<uint64_t>>& groups);
   void Isolate(uint64_t id);
@@ -224,6 +233,7 @@ class Cluster {
   void ApplyEntries(SimNode& n, const std::vector<eraftpb::Entry>& entries);
   void RestoreSnapshot(SimNode& n, const eraftpb::Snapshot& snap);
   void SendAll(const std::vector<eraftpb::Message>& msgs);
+  void SendOne(const eraftpb::Message& m);
   void Observe(SimNode& n);
   void Check();
   void Emit(ClusterEvent::Type type, uint64_t node, uint64_t peer = 0, uint64_t term = 0,
@@ -240,6 +250,7 @@ class Cluster {
   uint64_t now_ = 0;
   std::map<uint64_t, std::unique_ptr<SimNode>> nodes_;
   std::function<void(const ClusterEvent&)> observer_;
+  SendHook send_hook_;
 };
 
 const char* DriverName(Driver d);

@@ -214,6 +214,39 @@ TEST(SimCluster, RestartFromACompactedLogRestoresTheSnapshot) {
   EXPECT_FALSE(c.failed()) << c.FailureReport();
 }
 
+TEST(SimCluster, ASendHookDropsReplacesAndHoldsMessages) {
+  Cluster c(Options(3, testutil::TestSeed()));
+  // Every vote answer to node 1 is held back: its campaign cannot succeed.
+  std::vector<eraftpb::Message> held;
+  c.SetSendHook([&](const eraftpb::Message& m) -> std::vector<eraftpb::Message> {
+    if (m.msg_type() == eraftpb::MsgRequestVoteResponse && m.to() == 1) {
+      held.push_back(m);
+      return {};
+    }
+    return {m};
+  });
+  const uint64_t lost = c.counters().messages_lost;
+  c.Campaign(1);
+  c.DeliverDue();
+  ASSERT_EQ(held.size(), 2u) << "nodes 2 and 3 answer node 1's vote requests";
+  EXPECT_EQ(c.Status(1).role, Role::kCandidate);
+  EXPECT_EQ(c.counters().messages_lost, lost + 2) << "held messages count as lost";
+  // Delivered late (and not through the hook), they elect node 1.
+  c.SetSendHook(nullptr);
+  for (const eraftpb::Message& m : held) c.Inject(m);
+  c.DeliverDue();
+  EXPECT_EQ(c.Status(1).role, Role::kLeader) << c.DescribeNodes();
+  // A hook may also replace one message by several: here every heartbeat goes out twice.
+  c.SetSendHook([](const eraftpb::Message& m) -> std::vector<eraftpb::Message> {
+    if (m.msg_type() == eraftpb::MsgHeartbeat) return {m, m};
+    return {m};
+  });
+  const uint64_t delivered = c.counters().messages_delivered;
+  c.Tick();
+  EXPECT_GE(c.counters().messages_delivered, delivered + 4) << "two heartbeats to each follower";
+  EXPECT_FALSE(c.failed()) << c.FailureReport();
+}
+
 TEST(SimCluster, TheCheckerCatchesADiskThatForgets) {
   // A broken "application": node 1 restarts on a wiped disk, forgetting its term and vote.
   // The checker must notice.

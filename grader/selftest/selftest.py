@@ -1,0 +1,210 @@
+"""The grader's end-to-end self-test: grades known submissions with real Bazel builds and
+checks every score against grader/selftest/expected.json.
+
+Submissions are made on the fly: the reference (reference/ files as the submission), the
+untouched stubs, and the reference with each patch of grader/selftest/patches applied (a
+Raft that votes twice, one that ignores higher terms, one that does not compile, one that
+hangs, ...). expected.json says, per submission and lab, exactly which cases must fail (or
+pass) in which target; every other case must pass (or fail). A target the kit lacks (a hidden
+suite not written yet) or that does not build even for the reference is a *kit* problem:
+reported, and fatal only with --strict.
+
+Run it through scripts/grader_selftest.sh.
+"""
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+KIT = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, KIT)
+
+from grader import batch, manifest, report, runner, workspace  # noqa: E402
+
+
+def make_submissions(kit, ms, spec, dest):
+    """One folder per submission of expected.json under dest."""
+    files = ms.all_student_files()
+    for name, s in spec["submissions"].items():
+        d = os.path.join(dest, name)
+        os.makedirs(d)
+        base = os.path.join(kit, "reference") if s["from"] == "reference" else kit
+        for rel in files:
+            src = os.path.join(base, rel)
+            if os.path.exists(src):
+                os.makedirs(os.path.dirname(os.path.join(d, rel)), exist_ok=True)
+                shutil.copyfile(src, os.path.join(d, rel))
+        if s.get("patch"):
+            with open(os.path.join(HERE, "patches", s["patch"]), "rb") as p:
+                r = subprocess.run(
+                    ["patch", "-p1", "--no-backup-if-mismatch", "--quiet", "-d", d],
+                    stdin=p, capture_output=True,
+                )
+            if r.returncode != 0:
+                raise SystemExit(f"selftest: patch {s['patch']} does not apply to the reference:\n"
+                                 + r.stdout.decode() + r.stderr.decode())
+
+
+def _case_sets(t):
+    passed = {c["name"] for c in t.get("cases", []) if c["passed"]}
+    failed = {c["name"] for c in t.get("cases", []) if not c["passed"]}
+    return passed, failed
+
+
+def check(result, exp, kit_problems, report_dir=None):
+    """A list of mismatches between one grading and its expectation."""
+    problems = []
+    if exp.get("max_log_bytes") and report_dir:
+        sizes = []
+        for dirpath, _, names in os.walk(os.path.join(report_dir, "logs")):
+            sizes += [(os.path.getsize(os.path.join(dirpath, n)), n) for n in names]
+        big = [f"{n} ({b} bytes)" for b, n in sizes if b > exp["max_log_bytes"]]
+        if big:
+            problems.append("logs not truncated: " + ", ".join(big))
+        if not sizes:
+            problems.append("no logs in the report")
+    if "status" in exp and result["status"] != exp["status"]:
+        problems.append(f"status {result['status']}, expected {exp['status']}")
+    if exp.get("build_errors_contain") and exp["build_errors_contain"] not in result["build"].get("errors", ""):
+        problems.append(f"build errors do not mention {exp['build_errors_contain']!r}")
+    fail, pas = exp.get("fail"), exp.get("pass")
+    for t in result["targets"]:
+        label = t["target"]
+        if label in kit_problems or t["status"] in ("skipped", "missing"):
+            continue
+        if exp.get("status") == "build_failed":
+            if t["status"] != "build_failed":
+                problems.append(f"{label}: {t['status']}, expected build_failed")
+            continue
+        passed, failed = _case_sets(t)
+        if t["status"] == "build_failed":
+            problems.append(f"{label}: did not build")
+            continue
+        if pas is not None:
+            want_pass = set(pas.get(label, []))
+            if passed != want_pass:
+                problems.append(
+                    f"{label}: passed {sorted(passed - want_pass)} unexpectedly, failed {sorted(want_pass - passed)} unexpectedly"
+                )
+            if t["points"] > 0 and not want_pass:
+                problems.append(f"{label}: scored {t['points']} with nothing expected to pass")
+        else:
+            want = (fail or {}).get(label, [])
+            if want == "any":
+                continue
+            if want == "*":
+                if not failed:
+                    problems.append(f"{label}: every case passed; expected failures")
+                continue
+            want = set(want)
+            if failed != want:
+                extra, missing = sorted(failed - want), sorted(want - failed)
+                problems.append(f"{label}: unexpected failures {extra}; expected but passed {missing}")
+        kinds = exp.get("kinds", {}).get(label, {})
+        for case, kind in kinds.items():
+            got = [f["kind"] for c in t.get("cases", []) if c["name"] == case for f in c["failures"]]
+            if kind not in got:
+                problems.append(f"{label}: {case} should fail as {kind}, got {got or 'passed/absent'}")
+    return problems
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--out", help="where the reports go (default: ~/.cache/tinykv-grader/selftest, replaced each run)")
+    ap.add_argument("--only", action="append", default=[], help="only this submission (repeatable)")
+    ap.add_argument("--lab", action="append", default=[], help="only this lab (repeatable)")
+    ap.add_argument("--strict", action="store_true", help="fail on kit problems (missing hidden suites, ...)")
+    ap.add_argument("--show", action="store_true", help="print each grading's table")
+    a = ap.parse_args()
+    with open(os.path.join(HERE, "expected.json")) as f:
+        spec = json.load(f)
+    if a.only:
+        spec["submissions"] = {k: v for k, v in spec["submissions"].items() if k in a.only or k == "reference"}
+    ms = manifest.load_manifests(KIT)
+    # Every top-level lab (one no other lab includes) is graded for the submissions marked
+    # "all_labs" (the reference must get full marks and the stubs nothing, whatever lab is
+    # added later); the planted bugs only for the labs expected.json names.
+    included = {inc for lab in ms.labs for inc in lab.includes}
+    top = [n for n in ms.names() if n not in included]
+    labs = a.lab or spec["labs"] + [n for n in top if n not in spec["labs"]]
+    out = a.out or os.path.join(workspace.DEFAULT_ROOT, "selftest")  # wiped: reports of the last run only
+    if not a.out:
+        shutil.rmtree(out, ignore_errors=True)
+    subs = os.path.join(out, "submissions")
+    shutil.rmtree(subs, ignore_errors=True)
+    make_submissions(KIT, ms, spec, subs)
+
+    opts = runner.Options(
+        test_timeout=spec.get("test_timeout", 10),
+        rerun_budget=spec.get("rerun_budget"),
+        seed_base=spec.get("seed_base", 1),
+    )
+    start = time.time()
+    rows, failures, kit_notes = [], 0, []
+    with workspace.Workspace() as ws:
+        g = runner.Grader(KIT, ms, ws, opts)
+        for lab in labs:
+            lab_out = os.path.join(out, lab)
+            times = {}
+
+            def one(student, path, tmp, lab=lab, times=times):
+                g.opts.test_timeout = spec["submissions"][student].get("test_timeout", spec.get("test_timeout", 60))
+                t0 = time.time()
+                r = g.grade(lab, path, student, tmp)
+                times[student] = time.time() - t0
+                return r
+
+            # The reference first: what it cannot pass is the kit's problem, not the grader's.
+            order = [
+                n for n, s in spec["submissions"].items()
+                if s.get("all_labs") or lab in s["expect"] or (lab in spec["labs"] and "*" in s["expect"])
+            ]
+            if not order:
+                continue
+            staged = os.path.join(out, "staged-" + lab)
+            shutil.rmtree(staged, ignore_errors=True)
+            os.makedirs(staged)
+            for n in order:
+                os.symlink(os.path.join(subs, n), os.path.join(staged, n))
+            batch.run_batch(one, lab, ms.max_points(lab), staged, lab_out, force=True, log=lambda m: None)
+            ref = batch.read_summary(os.path.join(lab_out, "reference")) or {}
+            kit_problems = {}
+            for t in ref.get("targets", []):
+                if t["status"] in ("missing", "build_failed") or (t["status"] == "failed" and t["total"] == 0):
+                    kit_problems[t["target"]] = t["status"] + (": " + t["message"] if t["message"] else "")
+            for label, why in kit_problems.items():
+                kit_notes.append(f"lab {lab}: {label}: {why}")
+            for n in order:
+                r = batch.read_summary(os.path.join(lab_out, n))
+                exp = spec["submissions"][n]["expect"].get(lab, spec["submissions"][n]["expect"].get("*", {}))
+                problems = ["grader error: " + r.get("error", "")[-500:]] if r["status"] == "error" else check(r, exp, kit_problems, os.path.join(lab_out, n))
+                failures += bool(problems)
+                rows.append((n, lab, r, times.get(n, 0), problems))
+                if a.show:
+                    print(report.text_report(r))
+    wall = time.time() - start
+
+    print(f"{'submission':<24} {'lab':<4} {'score':>15}  {'status':<14} {'time':>6}  verdict")
+    for n, lab, r, secs, problems in rows:
+        score = f"{report._fmt(r['score'])} / {report._fmt(r['max_score'])}"
+        print(f"{n:<24} {lab:<4} {score:>15}  {r['status']:<14} {secs:5.1f}s  {'ok' if not problems else 'MISMATCH'}")
+        for p in problems:
+            print(f"    {p}")
+    if kit_notes:
+        print("\nKit problems (targets the reference cannot pass; not held against the grader" + ("" if not a.strict else ", but --strict") + "):")
+        for k in sorted(set(kit_notes)):
+            print("  " + k)
+    print(f"\nReports: {out}")
+    print(f"Self-test wall time: {wall:.1f} s for {len(rows)} gradings")
+    bad = failures + (len(kit_notes) if a.strict else 0)
+    print(f"{len(rows) - failures} passed, {failures} failed")
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
