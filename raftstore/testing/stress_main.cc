@@ -3,8 +3,9 @@
 // failure), the wall time per run, seeds per minute and simulated events per second.
 //
 //   bazel run --config=reference //raftstore/testing:stress -- --seeds=20
-//   bazel run --config=reference //raftstore/testing:stress -- --scenario=PersistPartition \
-//       --seed=12345 --seeds=1            # replay one run (add TINYKV_TRACE=/tmp/t.txt)
+//   bazel run --config=reference //raftstore/testing:stress -- --scenario=PersistPartition
+//       --seed=12345 --seeds=1            (one line: replays one run; TINYKV_TRACE=/tmp/t.txt
+//                                          writes its event trace if it fails)
 //
 // Flags: --scenario=<name>|all (default all), --seeds=N (default 5), --seed=S (first seed;
 // default: from TINYKV_SEED or a fixed one), --iterations=N and --iteration_ms=N (default:
