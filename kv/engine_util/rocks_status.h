@@ -1,6 +1,7 @@
 #pragma once
 
-// Turns a rocksdb::Status into the kv layer's Status. Internal to //kv/engine_util.
+// Turns a rocksdb::Status into the kv layer's Status, for code that calls RocksDB directly
+// (the engines, and raftstore's snapshot files).
 
 #include <rocksdb/status.h>
 

@@ -8,15 +8,10 @@
 
 #include "kv/engine_util/cf.h"
 #include "kv/engine_util/cf_iterator.h"
+#include "kv/engine_util/rocks_status.h"
 
 namespace raftstore::snap {
 namespace {
-
-kv::Status FromRocks(const rocksdb::Status& s, const std::string& what) {
-  if (s.ok()) return kv::Status::OK();
-  if (s.IsCorruption()) return kv::Status::Corruption(what + ": " + s.ToString());
-  return kv::Status::IOError(what + ": " + s.ToString());
-}
 
 bool InRegion(std::string_view key, const metapb::Region& region) {
   return key >= region.start_key() && (region.end_key().empty() || key < region.end_key());
@@ -41,16 +36,16 @@ kv::Result<raft_serverpb::SnapshotCFFile> WriteCfFile(const kv::EngineSnapshot& 
   for ((*it)->Seek(region.start_key()); (*it)->Valid() && InRegion((*it)->key(), region);
        (*it)->Next()) {
     if (!opened) {
-      kv::Status s = FromRocks(writer.Open(path), "create snapshot file " + path);
+      kv::Status s = kv::FromRocks(writer.Open(path), "create snapshot file " + path);
       if (!s.ok()) return s;
       opened = true;
     }
-    kv::Status s = FromRocks(writer.Put((*it)->key(), (*it)->value()), "write " + path);
+    kv::Status s = kv::FromRocks(writer.Put((*it)->key(), (*it)->value()), "write " + path);
     if (!s.ok()) return s;
   }
   KV_RETURN_IF_ERROR((*it)->status());
   if (!opened) return described;
-  kv::Status s = FromRocks(writer.Finish(), "finish snapshot file " + path);
+  kv::Status s = kv::FromRocks(writer.Finish(), "finish snapshot file " + path);
   if (!s.ok()) return s;
   auto sum = SizeAndChecksum(options.env, path);
   if (!sum.ok()) return sum.status();
@@ -96,7 +91,7 @@ kv::Status IngestRegionSnapshot(kv::Engine& kv_engine, const SnapKey& key,
     rocksdb::IngestExternalFileOptions options;
     // Copy, so the snapshot's files stay intact until the snapshot is deleted.
     options.move_files = false;
-    kv::Status s = FromRocks(
+    kv::Status s = kv::FromRocks(
         kv_engine.raw_db()->IngestExternalFile(*handle, {manager.CfFilePath(key, f.cf())}, options),
         "apply snapshot " + key.ToString() + ": ingest cf " + f.cf());
     if (!s.ok()) return s;

@@ -3,19 +3,13 @@
 #include <algorithm>
 #include <utility>
 
+#include "kv/engine_util/rocks_status.h"
 #include "raftstore/snap/checksum.h"
 
 namespace raftstore::snap {
 namespace {
 
 constexpr size_t kReadBlock = 1 << 20;
-
-kv::Status FromRocks(const rocksdb::Status& s, const std::string& what) {
-  if (s.ok()) return kv::Status::OK();
-  if (s.IsCorruption()) return kv::Status::Corruption(what + ": " + s.ToString());
-  if (s.IsInvalidArgument()) return kv::Status::InvalidArgument(what + ": " + s.ToString());
-  return kv::Status::IOError(what + ": " + s.ToString());
-}
 
 SnapKey KeyOf(const raft_serverpb::SnapshotChunk& chunk) {
   return SnapKey{chunk.region_id(), chunk.term(), chunk.index()};
@@ -44,15 +38,15 @@ struct SnapManager::Incoming {
 kv::Result<std::pair<uint64_t, uint32_t>> SizeAndChecksum(rocksdb::Env* env,
                                                           const std::string& path) {
   std::unique_ptr<rocksdb::SequentialFile> file;
-  kv::Status s = FromRocks(env->NewSequentialFile(path, &file, rocksdb::EnvOptions()),
-                           "open snapshot file " + path);
+  kv::Status s = kv::FromRocks(env->NewSequentialFile(path, &file, rocksdb::EnvOptions()),
+                               "open snapshot file " + path);
   if (!s.ok()) return s;
   std::string scratch(kReadBlock, '\0');
   uint64_t size = 0;
   uint32_t crc = 0;
   while (true) {
     rocksdb::Slice got;
-    s = FromRocks(file->Read(kReadBlock, &got, scratch.data()), "read snapshot file " + path);
+    s = kv::FromRocks(file->Read(kReadBlock, &got, scratch.data()), "read snapshot file " + path);
     if (!s.ok()) return s;
     if (got.empty()) break;
     size += got.size();
@@ -112,14 +106,14 @@ kv::Result<std::vector<raft_serverpb::SnapshotChunk>> SnapManager::ReadChunks(
     if (f.size() == 0) continue;
     std::string path = CfFilePath(key, f.cf());
     std::unique_ptr<rocksdb::SequentialFile> file;
-    kv::Status s = FromRocks(env_->NewSequentialFile(path, &file, rocksdb::EnvOptions()),
-                             "snapshot " + key.ToString() + ": open " + path);
+    kv::Status s = kv::FromRocks(env_->NewSequentialFile(path, &file, rocksdb::EnvOptions()),
+                                 "snapshot " + key.ToString() + ": open " + path);
     if (!s.ok()) return s;
     uint64_t offset = 0;
     while (true) {
       rocksdb::Slice got;
-      s = FromRocks(file->Read(chunk_size, &got, scratch.data()),
-                    "snapshot " + key.ToString() + ": read " + path);
+      s = kv::FromRocks(file->Read(chunk_size, &got, scratch.data()),
+                        "snapshot " + key.ToString() + ": read " + path);
       if (!s.ok()) return s;
       if (got.empty()) break;
       raft_serverpb::SnapshotChunk& c = chunks.emplace_back();
@@ -165,7 +159,7 @@ kv::Status SnapManager::ReceiveChunk(const raft_serverpb::SnapshotChunk& chunk,
                          std::to_string(expected->size()) + " bytes");
   }
   if (!f.file) {
-    kv::Status s = FromRocks(
+    kv::Status s = kv::FromRocks(
         env_->NewWritableFile(partialPath(key, chunk.cf()), &f.file, rocksdb::EnvOptions()),
         "snapshot " + key.ToString() + ": create " + partialPath(key, chunk.cf()));
     if (!s.ok()) {
@@ -173,8 +167,9 @@ kv::Status SnapManager::ReceiveChunk(const raft_serverpb::SnapshotChunk& chunk,
       return s;
     }
   }
-  kv::Status s = FromRocks(f.file->Append(chunk.data()), "snapshot " + key.ToString() + ": write " +
-                                                             partialPath(key, chunk.cf()));
+  kv::Status s =
+      kv::FromRocks(f.file->Append(chunk.data()),
+                    "snapshot " + key.ToString() + ": write " + partialPath(key, chunk.cf()));
   if (!s.ok()) {
     AbortReceive(key);
     return s;
@@ -198,7 +193,7 @@ kv::Status SnapManager::FinishReceive(const SnapKey& key,
       return fail(key, "cf " + expected.cf() + " is incomplete: " + std::to_string(received) +
                            " of " + std::to_string(expected.size()) + " bytes arrived");
     }
-    kv::Status s = FromRocks(f->file->Close(), "close " + partialPath(key, expected.cf()));
+    kv::Status s = kv::FromRocks(f->file->Close(), "close " + partialPath(key, expected.cf()));
     f->file.reset();
     if (!s.ok()) {
       AbortReceive(key);
@@ -215,9 +210,9 @@ kv::Status SnapManager::FinishReceive(const SnapKey& key,
   }
   for (const auto& expected : data.meta().cf_files()) {
     if (expected.size() == 0) continue;
-    kv::Status s =
-        FromRocks(env_->RenameFile(partialPath(key, expected.cf()), CfFilePath(key, expected.cf())),
-                  "snapshot " + key.ToString() + ": rename received file");
+    kv::Status s = kv::FromRocks(
+        env_->RenameFile(partialPath(key, expected.cf()), CfFilePath(key, expected.cf())),
+        "snapshot " + key.ToString() + ": rename received file");
     if (!s.ok()) {
       AbortReceive(key);
       return s;
@@ -239,12 +234,12 @@ void SnapManager::AbortReceive(const SnapKey& key) {
 
 kv::Status SnapManager::Delete(const SnapKey& key) {
   std::vector<std::string> children;
-  kv::Status s = FromRocks(env_->GetChildren(dir_, &children), "list " + dir_);
+  kv::Status s = kv::FromRocks(env_->GetChildren(dir_, &children), "list " + dir_);
   if (!s.ok()) return s;
   const std::string prefix = key.FileStem() + "_";
   for (const std::string& name : children) {
     if (name.rfind(prefix, 0) != 0) continue;
-    s = FromRocks(env_->DeleteFile(dir_ + "/" + name), "delete snapshot file " + name);
+    s = kv::FromRocks(env_->DeleteFile(dir_ + "/" + name), "delete snapshot file " + name);
     if (!s.ok()) return s;
   }
   return kv::Status::OK();
