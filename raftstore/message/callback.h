@@ -16,6 +16,17 @@
 
 namespace raftstore {
 
+// Test audits watch callbacks through this (raftstore/testing/audit/): the watcher is shared
+// by every copy of the callback, so it sees every answer, including the ones Done swallows
+// because that callback (or a copy) already answered. Production code never sets one.
+class CallbackWatcher {
+ public:
+  virtual ~CallbackWatcher() = default;
+  // Called on every Done. `effective` is false when this copy had already answered (or is
+  // empty), so the call did nothing.
+  virtual void OnDone(const raft_cmdpb::RaftCmdResponse& resp, bool effective) = 0;
+};
+
 class Callback {
  public:
   using DoneFn = std::function<void(const raft_cmdpb::RaftCmdResponse& resp,
@@ -31,11 +42,16 @@ class Callback {
 
   bool empty() const { return !done_; }
 
+  // For test audits (see CallbackWatcher): set by the test cluster on the callbacks it makes.
+  void Watch(std::shared_ptr<CallbackWatcher> watcher) { watcher_ = std::move(watcher); }
+  const CallbackWatcher* watcher() const { return watcher_.get(); }
+
   // For a Snap request: the kv engine as of the command (see above). Set it before Done.
   std::shared_ptr<kv::EngineSnapshot> txn;
 
  private:
   DoneFn done_;
+  std::shared_ptr<CallbackWatcher> watcher_;
 };
 
 }  // namespace raftstore

@@ -65,6 +65,7 @@ Cluster::Cluster(ClusterOptions options)
   rt_.set_tracing(trace != nullptr && *trace != '\0');
   transport_.SetDeliver([this](uint64_t store_id, raft_serverpb::RaftMessage&& msg) {
     if (!IsRunning(store_id)) return;  // lost: the store is down
+    for (ClusterObserver* o : observers_) o->OnStoreInput(store_id);
     const uint64_t region_id = msg.region_id();
     stores_.at(store_id).store->DeliverOnRaftQueue(region_id, MsgRaftMessage{std::move(msg)});
   });
@@ -136,10 +137,12 @@ void Cluster::Shutdown() {
 void Cluster::StopServer(uint64_t store_id) {
   auto it = stores_.find(store_id);
   if (it == stores_.end() || !it->second.store) return;
+  for (ClusterObserver* o : observers_) o->BeforeStop(store_id);
   rt_.DropStore(store_id);
   it->second.store->Stop();
   it->second.store.reset();
   (void)it->second.engines.Close();
+  for (ClusterObserver* o : observers_) o->AfterStop(store_id);
 }
 
 ::testing::AssertionResult Cluster::StartServer(uint64_t store_id) {
@@ -156,6 +159,7 @@ void Cluster::StopServer(uint64_t store_id) {
     slot.store.reset();
     return ::testing::AssertionFailure() << "start store " << store_id << ": " << s.ToString();
   }
+  for (ClusterObserver* o : observers_) o->AfterStart(store_id);
   return ::testing::AssertionSuccess();
 }
 
@@ -246,27 +250,30 @@ void Cluster::SendCommand(uint64_t store_id, const raft_cmdpb::RaftCmdRequest& c
           return;
         }
         const metapb::Region region = region_;
-        stores_.at(store_id).store->DeliverOnRaftQueue(
-            cmd.header().region_id(),
-            MsgRaftCmd{
-                cmd, Callback([reply, scan, region](const raft_cmdpb::RaftCmdResponse& resp,
-                                                    std::shared_ptr<kv::EngineSnapshot> txn) {
-                  std::vector<std::pair<std::string, std::string>> kvs;
-                  if (txn && scan && !RespError(resp)) {
-                    // The store's side of a Scan: read the range from the command's snapshot,
-                    // right away (the snapshot must not outlive the engine).
-                    auto it = txn->NewIterator(kv::kCfDefault);
-                    if (it.ok()) {
-                      for (it.value()->Seek(scan->first); it.value()->Valid(); it.value()->Next()) {
-                        std::string key(it.value()->key());
-                        if (!scan->second.empty() && key >= scan->second) break;
-                        if (!region.end_key().empty() && key >= region.end_key()) break;
-                        kvs.emplace_back(std::move(key), std::string(it.value()->value()));
-                      }
-                    }
-                  }
-                  reply(resp, std::move(kvs));
-                })});
+        Callback cb([reply, scan, region](const raft_cmdpb::RaftCmdResponse& resp,
+                                          std::shared_ptr<kv::EngineSnapshot> txn) {
+          std::vector<std::pair<std::string, std::string>> kvs;
+          if (txn && scan && !RespError(resp)) {
+            // The store's side of a Scan: read the range from the command's snapshot,
+            // right away (the snapshot must not outlive the engine).
+            auto it = txn->NewIterator(kv::kCfDefault);
+            if (it.ok()) {
+              for (it.value()->Seek(scan->first); it.value()->Valid(); it.value()->Next()) {
+                std::string key(it.value()->key());
+                if (!scan->second.empty() && key >= scan->second) break;
+                if (!region.end_key().empty() && key >= region.end_key()) break;
+                kvs.emplace_back(std::move(key), std::string(it.value()->value()));
+              }
+            }
+          }
+          reply(resp, std::move(kvs));
+        });
+        for (ClusterObserver* o : observers_) {
+          o->OnStoreInput(store_id);
+          o->OnCommand(store_id, cmd, cb);
+        }
+        stores_.at(store_id).store->DeliverOnRaftQueue(cmd.header().region_id(),
+                                                       MsgRaftCmd{cmd, std::move(cb)});
       });
 }
 

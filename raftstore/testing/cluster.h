@@ -48,6 +48,22 @@ struct ClusterOptions {
   runtime::Micros rpc_delay_max = 1'000;
 };
 
+// Watches a cluster for audits (raftstore/testing/audit/). Every hook does nothing by
+// default. Hooks run inside the simulation and must not run it themselves.
+class ClusterObserver {
+ public:
+  virtual ~ClusterObserver() = default;
+  // A Raft message or a client command is about to reach this running store.
+  virtual void OnStoreInput(uint64_t /*store_id*/) {}
+  // A client command's callback was just made (before it reaches the store).
+  virtual void OnCommand(uint64_t /*store_id*/, const raft_cmdpb::RaftCmdRequest& /*cmd*/,
+                         Callback& /*cb*/) {}
+  // Around StopServer (the store still runs in BeforeStop) and after StartServer succeeded.
+  virtual void BeforeStop(uint64_t /*store_id*/) {}
+  virtual void AfterStop(uint64_t /*store_id*/) {}
+  virtual void AfterStart(uint64_t /*store_id*/) {}
+};
+
 class Cluster {
  public:
   explicit Cluster(ClusterOptions options);
@@ -72,6 +88,10 @@ class Cluster {
   const ClusterOptions& options() const { return options_; }
   uint64_t seed() const { return options_.seed; }
   std::vector<uint64_t> StoreIds() const;
+
+  // Observers (not owned) must outlive the cluster or be removed first.
+  void AddObserver(ClusterObserver* observer) { observers_.push_back(observer); }
+  void RemoveObserver(ClusterObserver* observer) { std::erase(observers_, observer); }
 
   // The region as bootstrapped (lab 2B has just this one).
   const metapb::Region& region() const { return region_; }
@@ -147,6 +167,7 @@ class Cluster {
   metapb::Region region_;
   std::map<uint64_t, StoreSlot> stores_;
   std::map<int, std::unique_ptr<Client>> clients_;
+  std::vector<ClusterObserver*> observers_;
 };
 
 // A one-line Request of each kind, for ClientRequest::requests.

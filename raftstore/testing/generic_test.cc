@@ -15,6 +15,11 @@ namespace raftstore::testing {
 
 namespace {
 
+ScenarioAuditFactory& DefaultAudit() {
+  static ScenarioAuditFactory* factory = new ScenarioAuditFactory();
+  return *factory;
+}
+
 std::string OwnKey(int client, int j) {
   char buf[48];
   std::snprintf(buf, sizeof buf, "%d %08d", client, j);
@@ -97,6 +102,9 @@ class Scenario {
       return ::testing::AssertionFailure()
              << "confchange and split scenarios (TinyKV project 3) are not part of these labs";
     }
+    const ScenarioAuditFactory& factory = o_.audit ? o_.audit : DefaultAudit();
+    if (factory) audit_ = factory(o_);
+    if (audit_) audit_->Attach(*cluster_);
     if (auto r = cluster_->Start(); !r) return r;
     if (auto r = cluster_->WaitLeader(); !r) return r;
 
@@ -174,6 +182,10 @@ class Scenario {
       if (o_.max_raft_log > 0) {
         if (auto r = checkLogSize(iter); !r) return r;
       }
+    }
+    if (audit_) {
+      cluster_->ClearFilters();
+      if (auto r = audit_->Check(*cluster_); !r) return r;
     }
     return ::testing::AssertionSuccess();
   }
@@ -374,6 +386,8 @@ class Scenario {
   }
 
   GenericTestOptions o_;
+  // Before cluster_: the cluster calls the audit's hooks until it is gone.
+  std::unique_ptr<ScenarioAudit> audit_;
   std::unique_ptr<Cluster> cluster_;
   runtime::Micros election_timeout_ = 0;
   std::vector<std::unique_ptr<ClientState>> clients_;
@@ -386,6 +400,8 @@ class Scenario {
 };
 
 }  // namespace
+
+void SetDefaultScenarioAudit(ScenarioAuditFactory factory) { DefaultAudit() = std::move(factory); }
 
 std::string GenericTestReport::Summary() const {
   char buf[512];

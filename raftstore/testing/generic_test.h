@@ -22,12 +22,34 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <string>
 
 #include "raftstore/runtime/runtime.h"
 #include "raftstore/testing/linearizability.h"
 
 namespace raftstore::testing {
+
+class Cluster;
+struct GenericTestOptions;
+
+// Checks a scenario adds on top of its own (raftstore/testing/audit/ provides them): Attach
+// runs before the cluster starts; Check once the clients have stopped after the last round,
+// with every store running and the network healed.
+class ScenarioAudit {
+ public:
+  virtual ~ScenarioAudit() = default;
+  virtual void Attach(Cluster& cluster) = 0;
+  virtual ::testing::AssertionResult Check(Cluster& cluster) = 0;
+};
+using ScenarioAuditFactory =
+    std::function<std::unique_ptr<ScenarioAudit>(const GenericTestOptions& options)>;
+
+// The audit of scenarios whose options name none (none unless set). Linking
+// //raftstore/testing/audit:on into a test binary sets it, turning the audits on for every
+// scenario of that binary.
+void SetDefaultScenarioAudit(ScenarioAuditFactory factory);
 
 struct GenericTestOptions {
   // The lab tag, for messages ("2B", "2C").
@@ -65,6 +87,8 @@ struct GenericTestOptions {
   // A client operation that has not succeeded after this long fails the test. TinyKV's
   // Request retries at least ten times, each for up to 5 s, so it allows up to ~50 s.
   runtime::Micros op_timeout = 20'000'000;
+  // Extra checks (see ScenarioAudit); empty: the default set with SetDefaultScenarioAudit.
+  ScenarioAuditFactory audit;
 };
 
 struct GenericTestReport {
