@@ -1,5 +1,7 @@
 #include "raftstore/testing/audit/audits.h"
 
+#include <cstdio>
+
 #include "raftstore/testing/audit/replica_check.h"
 
 namespace raftstore::testing::audit {
@@ -51,6 +53,12 @@ void Audits::Detach() {
            << *options_.expect_leader_terms << "): " << elections_->Describe()
            << cluster.SeedNote();
   }
+  std::printf(
+      "[ AUDIT    ] replicas equal, %llu callbacks watched, none answered twice or lost, %llu "
+      "apply-state reads, "
+      "%s\n",
+      static_cast<unsigned long long>(callbacks_->watched()),
+      static_cast<unsigned long long>(apply_->observations()), elections_->Describe().c_str());
   return ::testing::AssertionSuccess();
 }
 
