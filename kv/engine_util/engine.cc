@@ -235,6 +235,8 @@ Status Engine::addToBatch(const WriteBatch::Op& op, rocksdb::WriteBatch* out) co
       break;
     }
   }
+  // The message is built only on failure: this runs for every key of every write.
+  if (s.ok()) return Status::OK();
   return FromRocks(s, "add to write batch (cf " + op.cf + " key " + HexKey(op.key) + ")");
 }
 
@@ -251,8 +253,9 @@ Status Engine::Write(const WriteBatch& batch, bool sync) {
   }
   rocksdb::WriteOptions wo;
   wo.sync = sync;
-  return FromRocks(db_->Write(wo, &wb),
-                   "write batch of " + std::to_string(batch.Len()) + " to " + options_.path);
+  rocksdb::Status s = db_->Write(wo, &wb);
+  if (s.ok()) return Status::OK();
+  return FromRocks(s, "write batch of " + std::to_string(batch.Len()) + " to " + options_.path);
 }
 
 Result<std::unique_ptr<CfIterator>> Engine::iteratorAt(
