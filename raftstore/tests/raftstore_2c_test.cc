@@ -8,6 +8,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <optional>
+#include <random>
 #include <set>
 #include <string>
 
@@ -132,6 +135,166 @@ TEST(Raftstore2C, OneSnapshot) {
         << "store " << id << ": logs were not trimmed (applied " << applied << ", truncated "
         << truncated << ")" << cluster.SeedNote();
   }
+}
+
+// CompactLog and the raftlog-gc worker: with a limit of 10, every store's apply state moves
+// its truncated index forward, the raftlog-gc worker deletes the entries up to it from the
+// raft engine (and nothing after it), Raft's in-memory log starts after it, and none of that
+// needs a snapshot while every store keeps up. A restart reads the compacted log back.
+TEST(Raftstore2C, CompactLogTrimsEveryStore) {
+  ClusterOptions o;
+  o.stores = 3;
+  o.cfg = Config::ForTests2C(kGcLimit);
+  o.seed = testutil::DeriveSeed(7);
+  Cluster cluster(o);
+  ASSERT_TRUE(cluster.Start());
+  ASSERT_TRUE(cluster.WaitLeader());
+  for (int i = 0; i < 60; ++i) {
+    ASSERT_TRUE(cluster.MustPut("key" + std::to_string(i), "value" + std::to_string(i)));
+  }
+  cluster.rt().RunFor(1'000'000);  // every store applies, compacts and collects its log
+
+  auto check = [&](const std::string& when) -> ::testing::AssertionResult {
+    for (uint64_t id : cluster.StoreIds()) {
+      Peer* p = cluster.GetPeer(id, 1);
+      if (p == nullptr) return ::testing::AssertionFailure() << "store " << id << ": no peer";
+      auto st = meta::GetApplyState(*cluster.engines(id).kv, 1);
+      if (!st.ok() || !st.value().has_value()) {
+        return ::testing::AssertionFailure() << "store " << id << ": no apply state";
+      }
+      const uint64_t applied = st.value()->applied_index();
+      const uint64_t truncated = st.value()->truncated_state().index();
+      std::string where = when + ", store " + std::to_string(id) + " (applied " +
+                          std::to_string(applied) + ", truncated " + std::to_string(truncated) +
+                          ")";
+      if (truncated <= meta::kRaftInitLogIndex + kGcLimit) {
+        return ::testing::AssertionFailure()
+               << where << ": the log was never compacted (CompactLog not applied?)"
+               << cluster.SeedNote();
+      }
+      if (applied - truncated > 2 * kGcLimit) {
+        return ::testing::AssertionFailure() << where << ": logs were not trimmed";
+      }
+      auto term = p->peer_storage->Term(truncated);
+      if (!term.ok() || term.value() != st.value()->truncated_state().term()) {
+        return ::testing::AssertionFailure()
+               << where << ": Term(truncated index) must answer the truncated term";
+      }
+      for (uint64_t i = meta::kRaftInitLogIndex + 1; i <= applied; ++i) {
+        auto e = meta::GetRaftEntry(*cluster.engines(id).raft, 1, i);
+        if (!e.ok()) return ::testing::AssertionFailure() << e.status().ToString();
+        if (i <= truncated && e.value().has_value()) {
+          return ::testing::AssertionFailure()
+                 << where << ": entry " << i
+                 << " is still in the raft engine (ScheduleCompactLog after CompactLog?)";
+        }
+        if (i > truncated && !e.value().has_value()) {
+          return ::testing::AssertionFailure()
+                 << where << ": entry " << i << " after the truncated index was deleted";
+        }
+      }
+      // Raft's in-memory log dropped them too (maybeCompact, after Advance).
+      auto raft_term = p->raft_group->raft->raft_log.Term(truncated - 1);
+      if (raft_term.ok() || raft_term.code() != raft::ErrCompacted) {
+        return ::testing::AssertionFailure()
+               << where << ": Raft's log still answers the term of entry " << truncated - 1
+               << " instead of ErrCompacted";
+      }
+      if (cluster.GetStore(id)->region_worker()->snapshots_applied() != 0) {
+        return ::testing::AssertionFailure()
+               << where << ": applied a snapshot although it never fell behind";
+      }
+    }
+    return ::testing::AssertionSuccess();
+  };
+  ASSERT_TRUE(check("after 60 writes"));
+  for (uint64_t id : cluster.StoreIds()) cluster.StopServer(id);
+  for (uint64_t id : cluster.StoreIds()) ASSERT_TRUE(cluster.StartServer(id));
+  ASSERT_TRUE(cluster.WaitLeader());
+  ASSERT_TRUE(cluster.MustGet("key0", "value0"));
+  ASSERT_TRUE(cluster.MustGet("key59", "value59"));
+  ASSERT_TRUE(cluster.MustPut("after", "restart"));
+  cluster.rt().RunFor(500'000);
+  ASSERT_TRUE(check("after a restart"));
+}
+
+// Drops one chunk (not the first) of the first `broken` snapshot transfers to `store`.
+class LoseOneChunkFilter : public Filter {
+ public:
+  LoseOneChunkFilter(uint64_t store, int broken) : store_(store), broken_(broken) {}
+  bool Before(const raft_serverpb::RaftMessage& msg, runtime::Runtime&, runtime::Micros*) override {
+    if (msg.to_peer().store_id() != store_ || transfers_ >= broken_) return true;
+    if (!msg.has_snap_chunk()) {
+      if (msg.message().msg_type() == eraftpb::MsgSnapshot) {
+        ++transfers_;
+        dropped_this_transfer_ = false;
+      }
+      return true;
+    }
+    if (msg.snap_chunk().offset() > 0 && !dropped_this_transfer_) {
+      dropped_this_transfer_ = true;
+      ++chunks_dropped_;
+      return false;
+    }
+    return true;
+  }
+  std::string Describe() const override { return "lose one chunk of the first transfers"; }
+  int chunks_dropped() const { return chunks_dropped_; }
+
+ private:
+  uint64_t store_;
+  int broken_;
+  int transfers_ = 0;
+  bool dropped_this_transfer_ = false;
+  int chunks_dropped_ = 0;
+};
+
+// A snapshot whose files arrive incomplete is never applied: the follower does not step its
+// MsgSnapshot, the leader sends it again, and only a complete one is applied.
+TEST(Raftstore2C, IncompleteSnapshotIsNeverApplied) {
+  ClusterOptions o;
+  o.stores = 3;
+  o.cfg = Config::ForTests2C(kGcLimit);
+  o.seed = testutil::DeriveSeed(8);
+  Cluster cluster(o);
+  ASSERT_TRUE(cluster.Start());
+  ASSERT_TRUE(cluster.WaitLeader());
+  ASSERT_TRUE(cluster.MustPut("k0", "v0"));
+  std::optional<metapb::Peer> leader = cluster.LeaderOfRegion(1);
+  ASSERT_TRUE(leader.has_value());
+  const uint64_t lagging = leader->store_id() == 1 ? 2 : 1;
+  std::set<uint64_t> rest;
+  for (uint64_t id : cluster.StoreIds()) {
+    if (id != lagging) rest.insert(id);
+  }
+  cluster.AddFilter(std::make_unique<PartitionFilter>(std::set<uint64_t>{lagging}, rest));
+  // Values big enough (and random: SST files are compressed) for the snapshot to need
+  // several chunks.
+  std::mt19937_64 gen(o.seed);
+  std::string big;
+  for (int i = 1; i <= 30; ++i) {
+    big.clear();
+    for (int j = 0; j < 4096; ++j) big.push_back(static_cast<char>('a' + gen() % 26));
+    ASSERT_TRUE(cluster.MustPut("k" + std::to_string(i), big));
+  }
+  cluster.rt().RunFor(500'000);
+  cluster.ClearFilters();
+  auto filter = std::make_unique<LoseOneChunkFilter>(lagging, 2);
+  LoseOneChunkFilter* lose = filter.get();
+  cluster.AddFilter(std::move(filter));
+  ASSERT_TRUE(cluster.MustPut("last", "one"));
+  ASSERT_TRUE(
+      MustGetCfOnStore(cluster, lagging, std::string(kv::kCfDefault), "last", "one", 20'000'000));
+  ASSERT_TRUE(MustGetCfOnStore(cluster, lagging, std::string(kv::kCfDefault), "k30", big));
+  EXPECT_EQ(lose->chunks_dropped(), 2)
+      << "the test meant to break two transfers" << cluster.SeedNote();
+  RaftStore* store = cluster.GetStore(lagging);
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(store->region_worker()->snapshots_applied(), 1u)
+      << "exactly one (complete) snapshot should have been applied" << cluster.SeedNote();
+  EXPECT_EQ(store->region_worker()->applies_failed(), 0u) << cluster.SeedNote();
+  EXPECT_GE(cluster.transport().snapshots_sent(), 3u)
+      << "two broken transfers and a good one" << cluster.SeedNote();
 }
 
 TEST(Raftstore2C, SnapshotRecover) {
