@@ -1,18 +1,30 @@
-"""Lab 2C: log GC and snapshots. This manifest holds the Raft half; the raftstore half
-(CompactLog, the raftlog-gc and region workers, ApplySnapshot) joins it with its own tests.
+"""Lab 2C: log GC and snapshots (TinyKV's project 2C), in two halves.
+
+Raft half: sendSnapshot on ErrCompacted, handleSnapshot, maybeCompact, Ready.snapshot (the
+Raft student files of lab 2A). Raftstore half: applying the CompactLog admin command (which
+schedules the raftlog-gc worker), PeerStorage::ApplySnapshot and the snapshot branch of
+SaveReadyState, and updating the peer's region after a snapshot (the raftstore student files
+of lab 2B). Given: the raft log GC tick that proposes CompactLog, ScheduleCompactLog,
+PeerStorage::Snapshot (asynchronous generation on the region worker), the region and
+raftlog-gc workers, and the chunked snapshot transfer.
+
 Format: see labs/README.md.
 """
 
 load("//labs:lab_2a.bzl", "RAFT_STUDENT_FILES")
+load("//labs:lab_2b.bzl", "RAFTSTORE_2B_STUDENT_FILES")
 
 LAB_2C = {
     "name": "2c",
     "title": "Raft log GC and snapshots",
     "handout": "docs/lab2c.md",
-    "student_files": RAFT_STUDENT_FILES,
+    "student_files": RAFT_STUDENT_FILES + RAFTSTORE_2B_STUDENT_FILES,
     "includes": [],
     "tests": [
         {"target": "//raft/tests:snapshot_2c_test", "points": 30, "scoring": "proportional"},
         {"target": "//grader/hidden/raft:random_snapshot_2c_test", "points": 10, "scoring": "all_or_nothing", "hidden": True, "seeds": 5},
+        {"target": "//raftstore/tests:peer_storage_2c_test", "points": 10, "scoring": "proportional"},
+        {"target": "//raftstore/tests:raftstore_2c_test", "points": 35, "scoring": "proportional"},
+        {"target": "//grader/hidden/raftstore:hidden_raftstore_2c_test", "points": 15, "scoring": "all_or_nothing", "hidden": True, "seeds": 2},
     ],
 }

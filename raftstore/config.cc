@@ -14,6 +14,13 @@ Config Config::ForTests() {
   return c;
 }
 
+Config Config::ForTests2C(uint64_t gc_count_limit) {
+  Config c = ForTests();
+  c.raft_log_gc_count_limit = gc_count_limit;
+  c.snap_chunk_size = 16 << 10;
+  return c;
+}
+
 int Config::RaftLogGcTicks() const {
   if (raft_base_tick_interval == 0) return 1;
   return static_cast<int>(
@@ -27,6 +34,7 @@ std::string Config::Validate() const {
     return "raft_election_timeout_ticks must exceed raft_heartbeat_ticks";
   }
   if (raft_log_gc_count_limit == 0) return "raft_log_gc_count_limit must be positive";
+  if (snap_chunk_size == 0) return "snap_chunk_size must be positive";
   return "";
 }
 

@@ -10,6 +10,14 @@
 #include "raftstore/runtime/runtime.h"
 #include "raftstore/transport.h"
 
+namespace raftstore::runner {
+class RegionTaskHandler;
+class RaftLogGCTaskHandler;
+}  // namespace raftstore::runner
+namespace raftstore::snap {
+class SnapManager;
+}  // namespace raftstore::snap
+
 namespace raftstore {
 
 struct GlobalContext {
@@ -18,6 +26,11 @@ struct GlobalContext {
   kv::Engines* engines = nullptr;
   Transport* trans = nullptr;
   runtime::Runtime* rt = nullptr;
+  // Lab 2C: where the store keeps snapshots' files, its region worker (generate / apply
+  // snapshots) and its raftlog-gc worker (delete compacted log entries). Owned by the store.
+  snap::SnapManager* snap_mgr = nullptr;
+  runner::RegionTaskHandler* region_worker = nullptr;
+  runner::RaftLogGCTaskHandler* raftlog_gc_worker = nullptr;
 
   uint64_t store_id() const { return store.id(); }
   // The queue of the store's raft worker: every peer's messages and Ready run there.

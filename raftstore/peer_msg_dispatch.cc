@@ -5,6 +5,8 @@
 
 #include "raft/util.h"
 #include "raftstore/peer_msg_handler.h"
+#include "raftstore/runner/raftlog_gc_task.h"
+#include "raftstore/snap/snap_manager.h"
 #include "raftstore/util/checks.h"
 #include "raftstore/util/cmd_resp.h"
 
@@ -45,16 +47,81 @@ bool PeerMsgHandler::validateRaftMessage(const raft_serverpb::RaftMessage& msg) 
 void PeerMsgHandler::onRaftMsg(const raft_serverpb::RaftMessage& msg) {
   if (peer_->stopped || !validateRaftMessage(msg)) return;
   peer_->InsertPeerCache(msg.from_peer());
+  if ((msg.has_snap_chunk() || msg.message().msg_type() == eraftpb::MsgSnapshot) &&
+      !onSnapshotTransfer(msg)) {
+    return;
+  }
   raft::Error err = peer_->raft_group->Step(msg.message());
   if (err) {
     peer_->log->debug("step {}: {}", raft::DescribeMessage(msg.message()), err.ToString());
   }
 }
 
+bool PeerMsgHandler::onSnapshotTransfer(const raft_serverpb::RaftMessage& msg) {
+  snap::SnapManager* mgr = ctx_->snap_mgr;
+  if (mgr == nullptr) return !msg.has_snap_chunk();  // a store without snapshot files
+  const eraftpb::Snapshot& snapshot = msg.message().snapshot();
+  raft_serverpb::RaftSnapshotData data;
+  if (!data.ParseFromString(snapshot.data())) {
+    peer_->log->warn("snapshot from {} without RaftSnapshotData: dropped", msg.from_peer().id());
+    return false;
+  }
+  const snap::SnapKey key{msg.region_id(), snapshot.metadata().term(), snapshot.metadata().index()};
+  if (msg.has_snap_chunk()) {
+    kv::Status s = mgr->ReceiveChunk(msg.snap_chunk(), data);
+    // A refused chunk drops the partial files; the rest of this transfer fails the same way
+    // and its MsgSnapshot is not stepped, so the leader sends the snapshot again.
+    if (!s.ok()) peer_->log->debug("{}", s.ToString());
+    return false;
+  }
+  kv::Status s = mgr->FinishReceive(key, data);
+  if (!s.ok()) {
+    peer_->log->info("MsgSnapshot {} from {} not stepped: {}", key.ToString(), msg.from_peer().id(),
+                     s.ToString());
+    return false;
+  }
+  return true;
+}
+
 void PeerMsgHandler::onTick() {
   if (peer_->stopped) return;
   peer_->ticker.TickClock();
   if (peer_->ticker.IsOnTick(PeerTick::kRaft)) onRaftBaseTick();
+  if (peer_->ticker.IsOnTick(PeerTick::kRaftLogGc)) onRaftGcLogTick();
+}
+
+void PeerMsgHandler::onRaftGcLogTick() {
+  peer_->ticker.Schedule(PeerTick::kRaftLogGc);
+  if (!peer_->IsLeader()) return;
+  const uint64_t applied = peer_->peer_storage->AppliedIndex();
+  const uint64_t first = peer_->peer_storage->TruncatedIndex() + 1;
+  if (applied <= first || applied - first < ctx_->cfg.raft_log_gc_count_limit) return;
+  // Keep the applied entry itself, as TinyKV: compact everything before it.
+  const uint64_t compact_idx = applied - 1;
+  if (compact_idx < first) return;
+  raft::Result<uint64_t> term = peer_->raft_group->raft->raft_log.Term(compact_idx);
+  if (!term.ok()) {
+    peer_->log->warn("raft log gc: term of {}: {}", compact_idx, term.error().ToString());
+    return;
+  }
+  raft_cmdpb::RaftCmdRequest req;
+  req.mutable_header()->set_region_id(peer_->RegionId());
+  *req.mutable_header()->mutable_peer() = peer_->meta;
+  raft_cmdpb::AdminRequest* admin = req.mutable_admin_request();
+  admin->set_cmd_type(raft_cmdpb::CompactLog);
+  admin->mutable_compact_log()->set_compact_index(compact_idx);
+  admin->mutable_compact_log()->set_compact_term(term.value());
+  // Nobody waits for the answer: the next tick proposes again if this one got lost.
+  proposeRaftCommand(req, Callback());
+}
+
+void PeerMsgHandler::ScheduleCompactLog(uint64_t truncated_index) {
+  runner::RaftLogGCTask task;
+  task.region_id = peer_->RegionId();
+  task.start_idx = peer_->last_compacted_idx;
+  task.end_idx = truncated_index + 1;
+  peer_->last_compacted_idx = task.end_idx;
+  if (ctx_->raftlog_gc_worker != nullptr) ctx_->raftlog_gc_worker->Schedule(task);
 }
 
 void PeerMsgHandler::onRaftBaseTick() {
@@ -62,7 +129,10 @@ void PeerMsgHandler::onRaftBaseTick() {
   peer_->ticker.Schedule(PeerTick::kRaft);
 }
 
-void PeerMsgHandler::startTicker() { peer_->ticker.Schedule(PeerTick::kRaft); }
+void PeerMsgHandler::startTicker() {
+  peer_->ticker.Schedule(PeerTick::kRaft);
+  peer_->ticker.Schedule(PeerTick::kRaftLogGc);
+}
 
 RegionError PeerMsgHandler::preProposeRaftCommand(const raft_cmdpb::RaftCmdRequest& req) const {
   const uint64_t store_id = req.header().peer().store_id();

@@ -7,13 +7,14 @@
 //   kv engine:   RaftApplyState (applied index, truncated state) and RegionLocalState, written
 //                together with the user data they describe.
 //
-// Student file (2B). Given (framework, in peer_storage_reads.cc): Create, the raft::Storage
-// methods (InitialState, Entries, Term, LastIndex, FirstIndex, Snapshot) and the small
-// accessors. Yours: Append and SaveReadyState, marked "Your Code Here (2B)" in
-// peer_storage.cc. Lab 2C adds the snapshot half.
+// Student file (2B, 2C). Given (framework, in peer_storage_reads.cc): Create, the raft::Storage
+// methods (InitialState, Entries, Term, LastIndex, FirstIndex, Snapshot), clearMeta,
+// clearExtraData and the small accessors. Yours, in peer_storage.cc: Append and SaveReadyState
+// (2B), ApplySnapshot and the snapshot branch of SaveReadyState (2C).
 
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -26,6 +27,14 @@
 #include "proto/raft_serverpb.pb.h"
 #include "raft/rawnode.h"
 #include "raft/storage.h"
+#include "raftstore/snap/snap_key.h"
+
+namespace raftstore::runner {
+class RegionTaskHandler;
+}  // namespace raftstore::runner
+namespace raftstore::snap {
+class SnapManager;
+}  // namespace raftstore::snap
 
 namespace raftstore {
 
@@ -50,8 +59,12 @@ class PeerStorage : public raft::Storage {
   raft::Result<uint64_t> Term(uint64_t i) override;
   raft::Result<uint64_t> LastIndex() override;
   raft::Result<uint64_t> FirstIndex() override;
-  // ErrSnapshotTemporarilyUnavailable until lab 2C generates snapshots.
+  // The region's snapshot, generated asynchronously (2C): the first call schedules a
+  // RegionTaskGen on the region worker and answers ErrSnapshotTemporarilyUnavailable; a later
+  // call returns the generated snapshot. A stale or failed generation is retried, at most
+  // kMaxSnapTries times in a row before an error is returned (TinyKV's snapTriedCnt).
   raft::Result<eraftpb::Snapshot> Snapshot() override;
+  static constexpr int kMaxSnapTries = 5;
 
   // Given accessors.
   bool IsInitialized() const { return region.peers_size() > 0; }
@@ -74,8 +87,35 @@ class PeerStorage : public raft::Storage {
   // (with Append), and its hard state when it is not empty, into raft_state; then writes
   // raft_state (RaftStateKey) and the entries in ONE raft engine write batch, so a crash leaves
   // either all of it or none of it. Returns what applying a snapshot changed (2C; nothing in 2B).
-  // Your Code Here (2B).
+  //
+  // Lab 2C: when the Ready carries a snapshot (!raft::IsEmptySnap(ready.snapshot)), apply it
+  // first with ApplySnapshot, which fills a kv engine batch (apply state, region state) and
+  // the raft engine batch; write the kv batch, then the raft batch; return its
+  // ApplySnapResult so that the caller updates the peer's region.
+  // Your Code Here (2B). Your Code Here (2C).
   kv::Result<std::optional<ApplySnapResult>> SaveReadyState(const raft::Ready& ready);
+
+  // Makes `snapshot` (from a Ready) this peer's state (2C), TinyKV's ApplySnapshot:
+  //   1. parse its data (raft_serverpb::RaftSnapshotData: the region and its files);
+  //   2. if this peer already had a region: clearMeta (its log, raft and apply state) and
+  //      clearExtraData (data the old region covered and the new one does not);
+  //   3. raft_state: last index and term = the snapshot's; apply_state: applied index and
+  //      truncated state = the snapshot's index (and term);
+  //   4. snap_state = kApplying; send a RegionTaskApply (with the parsed data) to the region
+  //      worker with region_sched->RunAndWait and check what its notifier reported;
+  //   5. put the apply state and the snapshot region's RegionLocalState (Normal) in `kv_wb`,
+  //      make it this peer's region, and return the region before and after.
+  // The caller (SaveReadyState) writes raft_state into `raft_wb` and both batches to disk.
+  // Your Code Here (2C).
+  kv::Result<ApplySnapResult> ApplySnapshot(const eraftpb::Snapshot& snapshot,
+                                            kv::WriteBatch* kv_wb, kv::WriteBatch* raft_wb);
+
+  // Given (2C): adds to the batches the deletion of this peer's log entries and
+  // RaftLocalState (raft_wb) and of its RaftApplyState (kv_wb).
+  void clearMeta(kv::WriteBatch* kv_wb, kv::WriteBatch* raft_wb);
+  // Given (2C): schedules a RegionTaskDestroy for the keys the current region covers and
+  // `new_region` does not.
+  void clearExtraData(const metapb::Region& new_region);
 
   // The peer's state: what is persisted, as of the last write. Public, as in TinyKV, so the
   // peer's message handler reads and updates it directly.
@@ -86,11 +126,33 @@ class PeerStorage : public raft::Storage {
   // "[region 1] 2": the prefix of this peer's log lines.
   std::string tag;
 
+  // Lab 2C, given. What the peer's snapshot work is doing (TinyKV's snap.SnapState).
+  enum class SnapState { kRelax, kGenerating, kApplying };
+  SnapState snap_state = SnapState::kRelax;
+  // The store's region worker: RegionTaskGen, RegionTaskApply and RegionTaskDestroy go there.
+  // Null only in unit tests that never snapshot.
+  runner::RegionTaskHandler* region_sched = nullptr;
+  // The store's snapshot files (old generated snapshots are removed from it).
+  snap::SnapManager* snap_mgr = nullptr;
+  // Generations asked for in a row without a usable snapshot (TinyKV's snapTriedCnt).
+  int snap_tried_cnt = 0;
+
   // Your Code Here (2B). Add any fields and helpers you need below.
 
  private:
   // ErrCompacted when lo <= TruncatedIndex(), ErrUnavailable when hi > LastIndex() + 1.
   raft::Error checkRange(uint64_t lo, uint64_t hi) const;
+
+  // Given (2C). A generation's result, handed from the region worker (possibly another
+  // thread) to Snapshot(): the counterpart of TinyKV's notifier channel.
+  struct GenReceiver {
+    std::mutex mu;
+    std::optional<kv::Result<eraftpb::Snapshot>> result;
+  };
+  std::shared_ptr<GenReceiver> gen_receiver_;
+  // The last snapshot generated here, whose files are removed once a newer one replaces it.
+  std::optional<snap::SnapKey> last_generated_;
+  bool validateSnap(const eraftpb::Snapshot& snap) const;
 };
 
 }  // namespace raftstore

@@ -2,11 +2,16 @@
 // RawNode reads the log with. Compiled together with the student's peer_storage.h (or the
 // reference's), so keep to the members that header declares as given.
 
+#include <limits>
+
 #include "kv/engine_util/cf.h"
 #include "kv/engine_util/cf_iterator.h"
+#include "raft/logging.h"
 #include "raftstore/meta/keys.h"
 #include "raftstore/meta/values.h"
 #include "raftstore/peer_storage.h"
+#include "raftstore/runner/region_task.h"
+#include "raftstore/snap/snap_manager.h"
 
 namespace raftstore {
 
@@ -109,9 +114,100 @@ raft::Result<uint64_t> PeerStorage::LastIndex() { return raft_state.last_index()
 
 raft::Result<uint64_t> PeerStorage::FirstIndex() { return TruncatedIndex() + 1; }
 
+// ---- Lab 2C: snapshots (given) ----------------------------------------------------------------
+
+bool PeerStorage::validateSnap(const eraftpb::Snapshot& snap) const {
+  // A snapshot older than the log's start can't bring a follower to where the log resumes:
+  // the entries between would be missing. The log was compacted while it was generated.
+  if (snap.metadata().index() < TruncatedIndex()) {
+    raft::MakeLogger(tag)->info("snapshot at {} is stale (truncated at {}): again",
+                                snap.metadata().index(), TruncatedIndex());
+    return false;
+  }
+  raft_serverpb::RaftSnapshotData data;
+  if (!data.ParseFromString(snap.data()) || !data.has_region()) {
+    raft::MakeLogger(tag)->warn("generated snapshot holds no RaftSnapshotData: again");
+    return false;
+  }
+  return true;
+}
+
 raft::Result<eraftpb::Snapshot> PeerStorage::Snapshot() {
-  // Generated asynchronously by the region worker in lab 2C.
-  return raft::Error(raft::ErrSnapshotTemporarilyUnavailable);
+  if (snap_state == SnapState::kGenerating) {
+    std::optional<kv::Result<eraftpb::Snapshot>> got;
+    {
+      std::lock_guard<std::mutex> lock(gen_receiver_->mu);
+      got.swap(gen_receiver_->result);
+    }
+    if (!got) {
+      return raft::Error(raft::ErrSnapshotTemporarilyUnavailable,
+                         tag + " snapshot being generated");
+    }
+    snap_state = SnapState::kRelax;
+    gen_receiver_.reset();
+    if (got->ok()) {
+      snap_tried_cnt = 0;
+      const eraftpb::SnapshotMetadata& md = got->value().metadata();
+      const snap::SnapKey key{region.id(), md.term(), md.index()};
+      if (snap_mgr != nullptr && last_generated_ && *last_generated_ != key) {
+        // Its chunks were read when it was sent; nobody needs its files any more.
+        (void)snap_mgr->Delete(*last_generated_);
+      }
+      last_generated_ = key;
+      if (validateSnap(got->value())) return std::move(*got).value();
+    } else {
+      raft::MakeLogger(tag)->warn("snapshot generation failed (try {}): {}", snap_tried_cnt,
+                                  got->status().ToString());
+    }
+  }
+  if (snap_tried_cnt >= kMaxSnapTries) {
+    const int tried = snap_tried_cnt;
+    snap_tried_cnt = 0;
+    return raft::Error(raft::ErrorCode::kOther,
+                       tag + " failed to get a snapshot after " + std::to_string(tried) + " tries");
+  }
+  ++snap_tried_cnt;
+  if (region_sched == nullptr) {
+    return raft::Error(raft::ErrSnapshotTemporarilyUnavailable, tag + " no region worker");
+  }
+  snap_state = SnapState::kGenerating;
+  gen_receiver_ = std::make_shared<GenReceiver>();
+  // The notifier runs on the region worker's queue; it only fills the receiver, which the
+  // next call (on the raft worker) picks up.
+  region_sched->Schedule(runner::RegionTaskGen{
+      region.id(), [receiver = gen_receiver_](kv::Result<eraftpb::Snapshot> result) {
+        std::lock_guard<std::mutex> lock(receiver->mu);
+        receiver->result = std::move(result);
+      }});
+  return raft::Error(raft::ErrSnapshotTemporarilyUnavailable,
+                     tag + " snapshot generation scheduled");
+}
+
+void PeerStorage::clearMeta(kv::WriteBatch* kv_wb, kv::WriteBatch* raft_wb) {
+  // Every log entry of the region, including ones below the truncated index the raftlog-gc
+  // worker has not deleted yet: one range over the region's log keys.
+  raft_wb->DeleteRangeCF(kv::kCfRaft, meta::RaftLogKey(region.id(), 0),
+                         meta::RaftLogKey(region.id(), std::numeric_limits<uint64_t>::max()));
+  raft_wb->DeleteMeta(meta::RaftStateKey(region.id()));
+  kv_wb->DeleteMeta(meta::ApplyStateKey(region.id()));
+}
+
+void PeerStorage::clearExtraData(const metapb::Region& new_region) {
+  if (region_sched == nullptr) return;
+  const std::string& old_start = region.start_key();
+  const std::string& old_end = region.end_key();
+  const std::string& new_start = new_region.start_key();
+  const std::string& new_end = new_region.end_key();
+  // An empty end key means "to the end of the key space".
+  auto end_before = [](const std::string& a, const std::string& b) {
+    return !a.empty() && (b.empty() || a < b);
+  };
+  if (old_start < new_start) {
+    region_sched->Schedule(runner::RegionTaskDestroy{new_region.id(), old_start, new_start});
+  }
+  if (end_before(new_end, old_end)) {
+    region_sched->Schedule(runner::RegionTaskDestroy{new_region.id(), new_end, old_end});
+  }
 }
 
 }  // namespace raftstore

@@ -15,12 +15,47 @@ RaftStore::RaftStore(const Config& cfg, const metapb::Store& store, kv::Engines*
   ctx_.engines = engines;
   ctx_.trans = trans;
   ctx_.rt = rt;
+  trans_ = trans;
 }
+
+void RaftStore::set_region_faults(const runner::RegionTaskFaults& faults) {
+  region_faults_ = faults;
+  if (region_worker_) region_worker_->set_faults(faults);
+}
+
+namespace {
+
+// <dir>/snap next to <dir>/kv and <dir>/raft.
+std::string SnapDir(const kv::Engines& engines) {
+  const std::string& kv = engines.kv_path;
+  const size_t slash = kv.find_last_of('/');
+  return (slash == std::string::npos ? std::string(".") : kv.substr(0, slash)) + "/snap";
+}
+
+}  // namespace
 
 RaftStore::~RaftStore() { Stop(); }
 
 kv::Status RaftStore::Start() {
   if (running_) return kv::Status::InvalidArgument("store already started");
+  // Lab 2C: snapshot files live on the engines' file system (in memory in tests). The env is
+  // the engines' (they keep it alive), hence the deleter that does nothing.
+  rocksdb::Env* env = ctx_.engines->kv->env();
+  snap_mgr_ = std::make_unique<snap::SnapManager>(
+      std::shared_ptr<rocksdb::Env>(env, [](rocksdb::Env*) {}), SnapDir(*ctx_.engines));
+  snap_trans_ = std::make_unique<SnapTransport>(trans_, snap_mgr_.get(),
+                                                static_cast<size_t>(ctx_.cfg.snap_chunk_size));
+  runner::RegionTaskOptions region_options;
+  region_options.faults = region_faults_;
+  region_worker_ = std::make_unique<runner::RegionTaskHandler>(
+      ctx_.engines, snap_mgr_.get(), ctx_.rt, ctx_.store_id(), region_options);
+  raftlog_gc_worker_ = std::make_unique<runner::RaftLogGCTaskHandler>(ctx_.engines->raft.get(),
+                                                                      ctx_.rt, ctx_.store_id());
+  ctx_.trans = snap_trans_.get();
+  ctx_.snap_mgr = snap_mgr_.get();
+  ctx_.region_worker = region_worker_.get();
+  ctx_.raftlog_gc_worker = raftlog_gc_worker_.get();
+
   core_ = std::make_shared<Core>();
   std::weak_ptr<Core> weak = core_;
   runtime::Runtime* rt = ctx_.rt;
@@ -67,6 +102,11 @@ kv::Status RaftStore::Start() {
   for (const metapb::Region& region : regions) {
     auto peer = Peer::Create(ctx_.store_id(), ctx_.cfg, ctx_.engines, region, rt->Random(~0ULL));
     if (!peer.ok()) return peer.status();
+    peer.value()->peer_storage->region_sched = region_worker_.get();
+    peer.value()->peer_storage->snap_mgr = snap_mgr_.get();
+    // Entries below the truncated index may still be in the raft engine (a GC task that had
+    // not run before a crash): the next task starts from the log's very beginning.
+    peer.value()->last_compacted_idx = 0;
     router_->Register(std::move(peer).value());
     (void)router_->Send(region.id(), MsgStart{});
   }

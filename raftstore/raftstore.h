@@ -1,9 +1,10 @@
 #pragma once
 
-// RaftStore: one store of the cluster (TinyKV's Raftstore and Node, as far as lab 2B needs
-// them). Start loads every region this store has a peer of from the kv engine, creates the
-// peers, and starts the raft worker and the ticker on the runtime. Everything a store does
-// afterwards happens in tasks on its queues.
+// RaftStore: one store of the cluster (TinyKV's Raftstore and Node, as far as labs 2B and 2C
+// need them). Start loads every region this store has a peer of from the kv engine, creates
+// the peers, and starts the raft worker and the ticker on the runtime, with the store's
+// snapshot files (SnapManager, in <engines' directory>/snap), its region worker and its
+// raftlog-gc worker (2C). Everything a store does afterwards happens in tasks on its queues.
 
 #include <cstdint>
 #include <memory>
@@ -15,7 +16,11 @@
 #include "raftstore/global_context.h"
 #include "raftstore/raft_worker.h"
 #include "raftstore/router.h"
+#include "raftstore/runner/raftlog_gc_task.h"
+#include "raftstore/runner/region_task.h"
 #include "raftstore/runtime/runtime.h"
+#include "raftstore/snap/snap_manager.h"
+#include "raftstore/snap_transport.h"
 #include "raftstore/transport.h"
 
 namespace raftstore {
@@ -47,10 +52,25 @@ class RaftStore {
   GlobalContext& ctx() { return ctx_; }
   bool running() const { return running_; }
 
+  // Lab 2C workers, for tests and the demo (null before Start).
+  runner::RegionTaskHandler* region_worker() { return region_worker_.get(); }
+  runner::RaftLogGCTaskHandler* raftlog_gc_worker() { return raftlog_gc_worker_.get(); }
+  snap::SnapManager* snap_mgr() { return snap_mgr_.get(); }
+  SnapTransport* snap_transport() { return snap_trans_.get(); }
+  // Faults for the region worker's snapshot generation (tests); kept across restarts.
+  void set_region_faults(const runner::RegionTaskFaults& faults);
+
  private:
   void scheduleTick();
 
   GlobalContext ctx_;
+  Transport* trans_;  // the transport given; ctx_.trans wraps it in snap_trans_
+  runner::RegionTaskFaults region_faults_;
+  // Lab 2C: declared before core_, so they outlive the peers that point at them.
+  std::unique_ptr<snap::SnapManager> snap_mgr_;
+  std::unique_ptr<SnapTransport> snap_trans_;
+  std::unique_ptr<runner::RegionTaskHandler> region_worker_;
+  std::unique_ptr<runner::RaftLogGCTaskHandler> raftlog_gc_worker_;
   // Tasks queued on the runtime hold a weak reference to this: once the store is stopped or
   // gone, they do nothing.
   struct Core {

@@ -155,6 +155,7 @@ void Cluster::StopServer(uint64_t store_id) {
   meta.set_id(store_id);
   meta.set_address("store" + std::to_string(store_id));
   slot.store = std::make_unique<RaftStore>(options_.cfg, meta, &slot.engines, &transport_, &rt_);
+  slot.store->set_region_faults(options_.region_faults);
   if (kv::Status s = slot.store->Start(); !s.ok()) {
     slot.store.reset();
     return ::testing::AssertionFailure() << "start store " << store_id << ": " << s.ToString();
@@ -179,6 +180,10 @@ kv::Engines& Cluster::engines(uint64_t store_id) { return stores_.at(store_id).e
 Peer* Cluster::GetPeer(uint64_t store_id, uint64_t region_id) {
   if (!IsRunning(store_id)) return nullptr;
   return stores_.at(store_id).store->router().Get(region_id);
+}
+
+RaftStore* Cluster::GetStore(uint64_t store_id) {
+  return IsRunning(store_id) ? stores_.at(store_id).store.get() : nullptr;
 }
 
 Router* Cluster::GetRouter(uint64_t store_id) {

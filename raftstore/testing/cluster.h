@@ -30,6 +30,7 @@
 #include "raftstore/config.h"
 #include "raftstore/peer.h"
 #include "raftstore/raftstore.h"
+#include "raftstore/runner/region_task.h"
 #include "raftstore/runtime/sim_runtime.h"
 #include "raftstore/testing/client.h"
 #include "raftstore/testing/sim_transport.h"
@@ -46,6 +47,8 @@ struct ClusterOptions {
   // Delay of a client's request to a store, and of the answer back.
   runtime::Micros rpc_delay_min = 100;
   runtime::Micros rpc_delay_max = 1'000;
+  // Lab 2C: faults of every store's region worker (snapshot generation failing or late).
+  runner::RegionTaskFaults region_faults;
 };
 
 // Watches a cluster for audits (raftstore/testing/audit/). Every hook does nothing by
@@ -102,6 +105,8 @@ class Cluster {
 
   // The router of a running store, or null: for a RaftStorage in front of it.
   Router* GetRouter(uint64_t store_id);
+  // A running store, or null. For inspection (its workers' counters) only.
+  RaftStore* GetStore(uint64_t store_id);
 
   // The leader among the running stores' peers (the one with the highest term), if any.
   std::optional<metapb::Peer> LeaderOfRegion(uint64_t region_id);

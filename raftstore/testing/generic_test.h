@@ -13,8 +13,8 @@
 //     times are recorded, and the history is checked to be linearizable (history.h,
 //     linearizability.h);
 //   - after each round, every client's keys are scanned and checked again;
-//   - with max_raft_log > 0 (lab 2C), no peer's log may hold more than 2 * max_raft_log
-//     entries after a round.
+//   - with max_raft_log > 0 (lab 2C), no store may have more than 2 * max_raft_log applied
+//     entries left uncompacted after a round (applied - truncated index).
 //
 // Every random choice comes from `seed`; a failure says which client, key and operation, what
 // was expected and what was read, and the seed.
@@ -26,6 +26,7 @@
 #include <memory>
 #include <string>
 
+#include "raftstore/runner/region_task.h"
 #include "raftstore/runtime/runtime.h"
 #include "raftstore/testing/linearizability.h"
 
@@ -68,6 +69,8 @@ struct GenericTestOptions {
   bool isolate_leader = false;
   // Lab 2C: the raft log GC threshold (Config::raft_log_gc_count_limit); -1 leaves it alone.
   int max_raft_log = -1;
+  // Lab 2C: faults of every store's region worker (snapshot generation failing or late).
+  raftstore::runner::RegionTaskFaults region_faults;
   // TinyKV project 3 (membership changes, region splits): not part of these labs; must stay
   // false.
   bool confchange = false;
@@ -102,6 +105,8 @@ struct GenericTestReport {
   uint64_t events = 0;
   uint64_t messages_sent = 0;
   uint64_t messages_dropped = 0;
+  // Lab 2C: MsgSnapshots that went out on the network (after their chunks).
+  uint64_t snapshots_sent = 0;
   runtime::Micros simulated = 0;
   double wall_seconds = 0;
   double check_seconds = 0;

@@ -64,6 +64,14 @@ kv::Status SimTransport::Send(const raft_serverpb::RaftMessage& msg) {
   }
   ++sent_;
   const uint64_t to = msg.to_peer().store_id();
+  if (msg.has_snap_chunk() || msg.message().msg_type() == eraftpb::MsgSnapshot) {
+    ++(msg.has_snap_chunk() ? snapshot_chunks_sent_ : snapshots_sent_);
+    // A snapshot's messages form a stream: none overtakes one sent before it.
+    runtime::Micros& last = snap_stream_at_[{msg.from_peer().store_id(), to}];
+    const runtime::Micros now = rt_->Now();
+    if (now + delay <= last) delay = last - now + 1;
+    last = now + delay;
+  }
   rt_->StartTimer(runtime::QueueId{to, "raft"}, delay,
                   "deliver " + eraftpb::MessageType_Name(msg.message().msg_type()) + " from " +
                       std::to_string(msg.from_peer().store_id()),

@@ -3,7 +3,9 @@
 // The simulated network between the stores of a test cluster. Every Raft message a store
 // sends goes through the filters a test installed (each may drop it or delay it), then
 // arrives at the destination store's raft worker after a random network delay. Delays vary
-// per message, so messages are reordered too. Every random choice comes from the runtime's
+// per message, so messages are reordered too — except a snapshot's chunks and its
+// MsgSnapshot (lab 2C), which between two stores arrive in the order they were sent, like a
+// stream, each still subject to the filters. Every random choice comes from the runtime's
 // seeded generator.
 //
 //   PartitionFilter(s1, s2)  drops everything between the two groups of stores;
@@ -98,6 +100,9 @@ class SimTransport : public Transport {
 
   uint64_t sent() const { return sent_; }
   uint64_t dropped() const { return dropped_; }
+  // Lab 2C: MsgSnapshots and snapshot chunks that passed the filters.
+  uint64_t snapshots_sent() const { return snapshots_sent_; }
+  uint64_t snapshot_chunks_sent() const { return snapshot_chunks_sent_; }
 
  private:
   runtime::SimRuntime* rt_;
@@ -106,6 +111,10 @@ class SimTransport : public Transport {
   std::vector<std::unique_ptr<Filter>> filters_;
   uint64_t sent_ = 0;
   uint64_t dropped_ = 0;
+  uint64_t snapshots_sent_ = 0;
+  uint64_t snapshot_chunks_sent_ = 0;
+  // Per (from store, to store): when the last snapshot message sent between them arrives.
+  std::map<std::pair<uint64_t, uint64_t>, runtime::Micros> snap_stream_at_;
 };
 
 }  // namespace raftstore::testing

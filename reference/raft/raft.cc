@@ -500,6 +500,17 @@ void Raft::handleSnapshot(const Message& m) {
     send(std::move(resp));
     return;
   }
+  Result<uint64_t> have = raft_log.Term(meta.index());
+  if (have.ok() && have.value() == meta.term()) {
+    // Our log already holds the snapshot's last entry (the snapshot came late: appends
+    // overtook it). The entries after it may already be acknowledged to the leader and
+    // counted for commitment; dropping them could lose a committed entry. Keep the log and
+    // only learn that everything up to the snapshot is committed.
+    raft_log.committed = meta.index();
+    resp.set_index(raft_log.committed);
+    send(std::move(resp));
+    return;
+  }
   raft_log.restore(m.snapshot());
   if (meta.conf_state().nodes_size() > 0) {
     prs.clear();

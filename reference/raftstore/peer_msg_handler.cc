@@ -36,6 +36,15 @@ void PeerMsgHandler::HandleRaftReady() {
     peer_->log->critical("save ready state: {}", saved.status().ToString());
     std::abort();
   }
+  if (saved.value().has_value()) {
+    // A snapshot replaced the peer's state; its region (the same one in these labs, possibly
+    // another epoch in project 3) is now the peer's.
+    const metapb::Region& region = saved.value()->region;
+    peer_->SetRegion(region);
+    for (const metapb::Peer& p : region.peers()) peer_->InsertPeerCache(p);
+    peer_->log->info("applied snapshot at {}@{}", rd.snapshot.metadata().term(),
+                     rd.snapshot.metadata().index());
+  }
   peer_->Send(ctx_->trans, std::move(rd.messages));  // Advance does not look at them
   for (const eraftpb::Entry& e : rd.committed_entries) {
     applyEntry(e);
@@ -48,6 +57,7 @@ void PeerMsgHandler::applyEntry(const eraftpb::Entry& entry) {
   kv::WriteBatch wb;
   raft_cmdpb::RaftCmdResponse resp = NewCmdResp();
   bool wants_snap = false;
+  bool compacted = false;
   if (entry.entry_type() == eraftpb::EntryNormal && !entry.data().empty()) {
     raft_cmdpb::RaftCmdRequest req;
     if (!req.ParseFromString(entry.data())) {
@@ -55,8 +65,7 @@ void PeerMsgHandler::applyEntry(const eraftpb::Entry& entry) {
       std::abort();
     }
     if (req.has_admin_request()) {
-      // Admin commands (CompactLog) arrive with lab 2C.
-      resp = ErrResp(ErrOther("admin command not supported"));
+      compacted = processAdminRequest(req.admin_request(), &resp);
     } else {
       applyRequests(req, &wb, &resp, &wants_snap);
     }
@@ -68,7 +77,30 @@ void PeerMsgHandler::applyEntry(const eraftpb::Entry& entry) {
     peer_->log->critical("apply entry {}: {}", entry.index(), s.ToString());
     std::abort();
   }
+  // Only now that the new truncated state is on disk may the entries go.
+  if (compacted) ScheduleCompactLog(peer_->peer_storage->TruncatedIndex());
   if (!peer_->proposals.empty()) answerProposals(entry, std::move(resp), wants_snap);
+}
+
+bool PeerMsgHandler::processAdminRequest(const raft_cmdpb::AdminRequest& req,
+                                         raft_cmdpb::RaftCmdResponse* resp) {
+  switch (req.cmd_type()) {
+    case raft_cmdpb::CompactLog: {
+      raft_serverpb::RaftTruncatedState* truncated =
+          peer_->peer_storage->apply_state.mutable_truncated_state();
+      resp->mutable_admin_response()->set_cmd_type(raft_cmdpb::CompactLog);
+      resp->mutable_admin_response()->mutable_compact_log();
+      // A CompactLog proposed before a snapshot moved the log's start past it: nothing to do.
+      if (req.compact_log().compact_index() <= truncated->index()) return false;
+      truncated->set_index(req.compact_log().compact_index());
+      truncated->set_term(req.compact_log().compact_term());
+      return true;
+    }
+    default:
+      *resp = ErrResp(ErrOther("admin command " + raft_cmdpb::AdminCmdType_Name(req.cmd_type()) +
+                               " not supported"));
+      return false;
+  }
 }
 
 void PeerMsgHandler::applyRequests(const raft_cmdpb::RaftCmdRequest& req, kv::WriteBatch* wb,

@@ -4,10 +4,13 @@
 // (TinyKV's peer_msg_handler.go). The raft worker makes a handler for a peer, calls
 // HandleMsg for each message that arrived for it, then HandleRaftReady once.
 //
-// Student file (2B). Given (framework, in peer_msg_dispatch.cc): HandleMsg and the message
-// kinds it dispatches to — Raft messages from other peers (stepped into the RawNode), ticks,
-// and commands, which are checked (store, leadership, term, epoch, keys) before they reach
-// proposeRaftCommand. Yours, in peer_msg_handler.cc: proposeRaftCommand and HandleRaftReady.
+// Student file (2B, 2C). Given (framework, in peer_msg_dispatch.cc): HandleMsg and the message
+// kinds it dispatches to — Raft messages from other peers (stepped into the RawNode; a
+// snapshot's chunks are collected first), ticks (including the raft log GC tick, which
+// proposes CompactLog), and commands, which are checked (store, leadership, term, epoch, keys)
+// before they reach proposeRaftCommand; and ScheduleCompactLog. Yours, in
+// peer_msg_handler.cc: proposeRaftCommand and HandleRaftReady (2B), and in 2C applying the
+// CompactLog admin command and a Ready that carries a snapshot.
 
 #include <memory>
 
@@ -45,8 +48,21 @@ class PeerMsgHandler {
   // recorded with this index and term gets the responses (with the current term bound); one
   // recorded with this index but another term, or with an older index, was overwritten by a
   // new leader's log and gets StaleCommand.
-  // Your Code Here (2B).
+  //
+  // Lab 2C. A command may carry an admin request instead of requests: CompactLog (TinyKV's
+  // processAdminRequest). Applying it moves RaftApplyState.truncated_state to its compact
+  // index and term (only forward: an older CompactLog changes nothing), writes the apply
+  // state with the entry's batch as usual, answers with an AdminResponse of type CompactLog,
+  // and then calls ScheduleCompactLog(truncated index) so the raftlog-gc worker deletes the
+  // entries. And when SaveReadyState reports that it applied a snapshot, make its region the
+  // peer's (Peer::SetRegion; remember its peers with InsertPeerCache).
+  // Your Code Here (2B). Your Code Here (2C).
   void HandleRaftReady();
+
+  // Given (2C): hands the deletion of the log entries up to `truncated_index` (inclusive)
+  // to the store's raftlog-gc worker, from where the last such task stopped
+  // (Peer::last_compacted_idx).
+  void ScheduleCompactLog(uint64_t truncated_index);
 
  private:
   // Given: the message kinds HandleMsg dispatches to.
@@ -54,6 +70,14 @@ class PeerMsgHandler {
   bool validateRaftMessage(const raft_serverpb::RaftMessage& msg) const;
   void onTick();
   void onRaftBaseTick();
+  // The raft log GC tick (2C, TinyKV's onRaftGCLogTick): a leader whose log holds at least
+  // Config::raft_log_gc_count_limit applied entries proposes CompactLog up to its applied
+  // index - 1, with that entry's term.
+  void onRaftGcLogTick();
+  // A snapshot's chunk, or the MsgSnapshot that follows its chunks (2C): the files are
+  // collected in the store's SnapManager, and the MsgSnapshot is stepped only once they are
+  // complete and intact. Returns whether `msg` may be stepped.
+  bool onSnapshotTransfer(const raft_serverpb::RaftMessage& msg);
   void startTicker();
   // The checks before a command may be proposed: the right store, this peer is the leader
   // (NotLeader otherwise, with the leader it knows of), the term is not stale, the epoch
@@ -79,6 +103,10 @@ class PeerMsgHandler {
   // fills `resp`; sets `*snap` for a Snap request.
   void applyRequests(const raft_cmdpb::RaftCmdRequest& req, kv::WriteBatch* wb,
                      raft_cmdpb::RaftCmdResponse* resp, bool* wants_snap);
+  // Applies an admin command (CompactLog: moves the truncated state forward) and fills
+  // `resp`. Returns whether the log was compacted, i.e. ScheduleCompactLog is due once the
+  // entry's batch is written.
+  bool processAdminRequest(const raft_cmdpb::AdminRequest& req, raft_cmdpb::RaftCmdResponse* resp);
   // Answers the proposals up to `entry`: the one it carries with `resp`, older or
   // overwritten ones with StaleCommand.
   void answerProposals(const eraftpb::Entry& entry, raft_cmdpb::RaftCmdResponse resp,

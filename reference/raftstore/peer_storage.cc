@@ -1,10 +1,12 @@
-// PeerStorage: the student half (2B), complete. The given half is in
+// PeerStorage: the student half (2B, 2C), complete. The given half is in
 // raftstore/peer_storage_reads.cc.
 
 #include "raftstore/peer_storage.h"
 
 #include "raft/util.h"
 #include "raftstore/meta/keys.h"
+#include "raftstore/meta/values.h"
+#include "raftstore/runner/region_task.h"
 
 namespace raftstore {
 
@@ -30,20 +32,78 @@ kv::Status PeerStorage::Append(const std::vector<eraftpb::Entry>& entries,
 }
 
 kv::Result<std::optional<ApplySnapResult>> PeerStorage::SaveReadyState(const raft::Ready& ready) {
+  kv::WriteBatch kv_wb;
   kv::WriteBatch raft_wb;
-  const raft_serverpb::RaftLocalState before = raft_state;
-  kv::Status s = Append(ready.entries, &raft_wb);
-  if (s.ok()) {
-    if (!raft::IsEmptyHardState(ready.hard_state))
-      *raft_state.mutable_hard_state() = ready.hard_state;
-    raft_wb.SetMeta(meta::RaftStateKey(region.id()), raft_state);
-    s = engines->WriteRaft(raft_wb);
-  }
-  if (!s.ok()) {
-    raft_state = before;  // memory must not run ahead of the disk
+  // Memory must not run ahead of the disk: on failure, both states go back.
+  const raft_serverpb::RaftLocalState raft_before = raft_state;
+  const raft_serverpb::RaftApplyState apply_before = apply_state;
+  const metapb::Region region_before = region;
+  auto restore = [&](const kv::Status& s) {
+    raft_state = raft_before;
+    apply_state = apply_before;
+    region = region_before;
     return s.Annotate(tag + " save ready state");
+  };
+
+  std::optional<ApplySnapResult> result;
+  if (!raft::IsEmptySnap(ready.snapshot)) {
+    auto applied = ApplySnapshot(ready.snapshot, &kv_wb, &raft_wb);
+    if (!applied.ok()) return restore(applied.status());
+    result = std::move(applied).value();
   }
-  return std::optional<ApplySnapResult>();
+  kv::Status s = Append(ready.entries, &raft_wb);
+  if (!s.ok()) return restore(s);
+  if (!raft::IsEmptyHardState(ready.hard_state))
+    *raft_state.mutable_hard_state() = ready.hard_state;
+  raft_wb.SetMeta(meta::RaftStateKey(region.id()), raft_state);
+  // The kv batch first, as TinyKV: it holds the apply state that says the snapshot's data
+  // (already ingested by the region worker) is there.
+  if (!kv_wb.empty()) {
+    s = engines->WriteKV(kv_wb);
+    if (!s.ok()) return restore(s);
+  }
+  s = engines->WriteRaft(raft_wb);
+  if (!s.ok()) return restore(s);
+  return result;
+}
+
+kv::Result<ApplySnapResult> PeerStorage::ApplySnapshot(const eraftpb::Snapshot& snapshot,
+                                                       kv::WriteBatch* kv_wb,
+                                                       kv::WriteBatch* raft_wb) {
+  raft_serverpb::RaftSnapshotData snap_data;
+  if (!snap_data.ParseFromString(snapshot.data()) || !snap_data.has_region()) {
+    return kv::Status::Corruption(tag + " snapshot data is not a RaftSnapshotData");
+  }
+  if (region_sched == nullptr) {
+    return kv::Status::InvalidArgument(tag + " no region worker to apply the snapshot");
+  }
+  const eraftpb::SnapshotMetadata& md = snapshot.metadata();
+  // Whatever this peer held is replaced: its log and states, and data outside the new range.
+  if (IsInitialized()) {
+    clearMeta(kv_wb, raft_wb);
+    clearExtraData(snap_data.region());
+  }
+  raft_state.set_last_index(md.index());
+  raft_state.set_last_term(md.term());
+  apply_state.set_applied_index(md.index());
+  apply_state.mutable_truncated_state()->set_index(md.index());
+  apply_state.mutable_truncated_state()->set_term(md.term());
+
+  // The region worker replaces the region's data with the snapshot's files; wait for it, so
+  // nothing reads the region's keys half replaced.
+  snap_state = SnapState::kApplying;
+  kv::Status applied = kv::Status::Internal("the region worker never answered");
+  region_sched->RunAndWait(runner::RegionTaskApply{
+      snap_data.region().id(), md, snap_data, snap_data.region().start_key(),
+      snap_data.region().end_key(), [&applied](kv::Status s) { applied = std::move(s); }});
+  snap_state = SnapState::kRelax;
+  if (!applied.ok()) return applied.Annotate(tag + " apply snapshot");
+
+  ApplySnapResult result{region, snap_data.region()};
+  region = snap_data.region();
+  kv_wb->SetMeta(meta::ApplyStateKey(region.id()), apply_state);
+  meta::WriteRegionState(kv_wb, region, raft_serverpb::PeerState::Normal);
+  return result;
 }
 
 }  // namespace raftstore

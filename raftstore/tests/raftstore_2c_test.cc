@@ -1,0 +1,321 @@
+// Lab 2C: log GC and snapshots in raftstore. The scenarios of TinyKV's
+// test_raftstore/test_test.go (2C), on a simulated cluster in virtual time: one follower cut
+// off while the log is compacted and brought back by a snapshot, and the randomized
+// GenericTest with a small GC threshold, so that logs are compacted over and over and
+// restarted or partitioned stores catch up by snapshot. Each checks that every store's log
+// stays trimmed (applied - truncated <= 2 * limit), and the clients' history is linearizable.
+// See docs/lab2c.md.
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <optional>
+#include <random>
+#include <set>
+#include <string>
+
+#include "kv/engine_util/cf.h"
+#include "raftstore/meta/keys.h"
+#include "raftstore/meta/values.h"
+#include "raftstore/testing/cluster.h"
+#include "raftstore/testing/generic_test.h"
+#include "testutil/seed.h"
+
+namespace raftstore::testing {
+namespace {
+
+constexpr int kGcLimit = 10;
+
+GenericTestOptions Options(int clients, bool unreliable, bool crash, bool partitions,
+                           uint64_t scenario) {
+  GenericTestOptions o;
+  o.part = "2C";
+  o.clients = clients;
+  o.unreliable = unreliable;
+  o.crash = crash;
+  o.partitions = partitions;
+  o.max_raft_log = 100;
+  // TinyKV's rounds are 5 s; 1.5 s of simulated time already compacts every log dozens of
+  // times and keeps the public suite fast. The hidden suite and the stress command run 5 s.
+  o.iteration_time = 1'500'000;
+  o.seed = testutil::DeriveSeed(scenario);
+  return o;
+}
+
+// Polls store `id`'s kv engine until `cf`/`key` holds `value` ("" = absent), or `wait` passes.
+::testing::AssertionResult MustGetCfOnStore(Cluster& c, uint64_t id, const std::string& cf,
+                                            const std::string& key, const std::string& value,
+                                            runtime::Micros wait = 6'000'000) {
+  std::string last = "(store down)";
+  const runtime::Micros deadline = c.rt().Now() + wait;
+  for (;;) {
+    if (c.IsRunning(id)) {
+      auto v = c.engines(id).kv->GetCF(cf, key);
+      if (!v.ok()) return ::testing::AssertionFailure() << v.status().ToString();
+      const std::string got = v.value().value_or("");
+      if (got == value) return ::testing::AssertionSuccess();
+      last = v.value().has_value() ? "\"" + got + "\"" : "none";
+    }
+    if (c.rt().Now() >= deadline) break;
+    c.rt().RunFor(20'000);
+  }
+  return ::testing::AssertionFailure()
+         << "store " << id << ", cf " << cf << ": expected \"" << key
+         << "\" = " << (value.empty() ? "none" : "\"" + value + "\"") << ", has " << last
+         << ". Peers: " << c.DescribePeers() << c.SeedNote();
+}
+
+// TinyKV's TestOneSnapshot2C: store 1 is cut off while the others write enough to compact
+// their logs past everything store 1 has; once healed, only a snapshot can bring it back.
+TEST(Raftstore2C, OneSnapshot) {
+  ClusterOptions o;
+  o.stores = 3;
+  o.cfg = Config::ForTests2C(kGcLimit);
+  o.seed = testutil::DeriveSeed(1);
+  Cluster cluster(o);
+  ASSERT_TRUE(cluster.Start());
+  ASSERT_TRUE(cluster.WaitLeader());
+  const std::string cf(kv::kCfLock);
+
+  ASSERT_TRUE(cluster.MustPutCF(cf, "k1", "v1"));
+  ASSERT_TRUE(cluster.MustPutCF(cf, "k2", "v2"));
+  ASSERT_TRUE(MustGetCfOnStore(cluster, 1, cf, "k1", "v1"));
+  ASSERT_TRUE(MustGetCfOnStore(cluster, 1, cf, "k2", "v2"));
+  for (uint64_t id : cluster.StoreIds()) {
+    auto st = meta::GetApplyState(*cluster.engines(id).kv, 1);
+    ASSERT_TRUE(st.ok() && st.value().has_value()) << "store " << id << ": no apply state";
+    EXPECT_EQ(st.value()->truncated_state().index(), meta::kRaftInitLogIndex)
+        << "store " << id << ": nothing should be compacted after 2 writes with a limit of "
+        << kGcLimit;
+  }
+
+  cluster.AddFilter(
+      std::make_unique<PartitionFilter>(std::set<uint64_t>{1}, std::set<uint64_t>{2, 3}));
+  // Enough writes for the majority to compact its log past everything store 1 has.
+  for (int i = 100; i < 115; ++i) {
+    ASSERT_TRUE(cluster.MustPutCF(cf, "k" + std::to_string(i), "v" + std::to_string(i)));
+  }
+  ASSERT_TRUE(cluster.MustDeleteCF(cf, "k2"));
+  cluster.rt().RunFor(500'000);
+  ASSERT_TRUE(MustGetCfOnStore(cluster, 1, cf, "k100", "", 0));
+  uint64_t majority_truncated = 0;
+  for (uint64_t id : {2, 3}) {
+    Peer* p = cluster.GetPeer(id, 1);
+    ASSERT_NE(p, nullptr);
+    majority_truncated = std::max(majority_truncated, p->peer_storage->TruncatedIndex());
+  }
+  Peer* lagging = cluster.GetPeer(1, 1);
+  ASSERT_NE(lagging, nullptr);
+  ASSERT_GT(majority_truncated, lagging->peer_storage->AppliedIndex())
+      << "the majority did not compact its log past store 1's applied index: no snapshot will "
+         "be needed. Peers: "
+      << cluster.DescribePeers() << cluster.SeedNote();
+
+  cluster.ClearFilters();
+  // Now only a snapshot can bring store 1 up to date.
+  ASSERT_TRUE(MustGetCfOnStore(cluster, 1, cf, "k1", "v1"));
+  ASSERT_TRUE(MustGetCfOnStore(cluster, 1, cf, "k100", "v100"));
+  ASSERT_TRUE(MustGetCfOnStore(cluster, 1, cf, "k2", ""));
+  RaftStore* store1 = cluster.GetStore(1);
+  ASSERT_NE(store1, nullptr);
+  EXPECT_GE(store1->region_worker()->snapshots_applied(), 1u)
+      << "store 1 caught up without applying a snapshot" << cluster.SeedNote();
+
+  // The snapshot's state survives a restart.
+  cluster.StopServer(1);
+  ASSERT_TRUE(cluster.StartServer(1));
+  ASSERT_TRUE(MustGetCfOnStore(cluster, 1, cf, "k1", "v1"));
+  ASSERT_TRUE(MustGetCfOnStore(cluster, 1, cf, "k100", "v100"));
+  for (uint64_t id : cluster.StoreIds()) {
+    auto st = meta::GetApplyState(*cluster.engines(id).kv, 1);
+    ASSERT_TRUE(st.ok() && st.value().has_value()) << "store " << id << ": no apply state";
+    const uint64_t applied = st.value()->applied_index();
+    const uint64_t truncated = st.value()->truncated_state().index();
+    EXPECT_LE(applied - truncated, 2u * kGcLimit)
+        << "store " << id << ": logs were not trimmed (applied " << applied << ", truncated "
+        << truncated << ")" << cluster.SeedNote();
+  }
+}
+
+// CompactLog and the raftlog-gc worker: with a limit of 10, every store's apply state moves
+// its truncated index forward, the raftlog-gc worker deletes the entries up to it from the
+// raft engine (and nothing after it), Raft's in-memory log starts after it, and none of that
+// needs a snapshot while every store keeps up. A restart reads the compacted log back.
+TEST(Raftstore2C, CompactLogTrimsEveryStore) {
+  ClusterOptions o;
+  o.stores = 3;
+  o.cfg = Config::ForTests2C(kGcLimit);
+  o.seed = testutil::DeriveSeed(7);
+  Cluster cluster(o);
+  ASSERT_TRUE(cluster.Start());
+  ASSERT_TRUE(cluster.WaitLeader());
+  for (int i = 0; i < 60; ++i) {
+    ASSERT_TRUE(cluster.MustPut("key" + std::to_string(i), "value" + std::to_string(i)));
+  }
+  cluster.rt().RunFor(1'000'000);  // every store applies, compacts and collects its log
+
+  auto check = [&](const std::string& when) -> ::testing::AssertionResult {
+    for (uint64_t id : cluster.StoreIds()) {
+      Peer* p = cluster.GetPeer(id, 1);
+      if (p == nullptr) return ::testing::AssertionFailure() << "store " << id << ": no peer";
+      auto st = meta::GetApplyState(*cluster.engines(id).kv, 1);
+      if (!st.ok() || !st.value().has_value()) {
+        return ::testing::AssertionFailure() << "store " << id << ": no apply state";
+      }
+      const uint64_t applied = st.value()->applied_index();
+      const uint64_t truncated = st.value()->truncated_state().index();
+      std::string where = when + ", store " + std::to_string(id) + " (applied " +
+                          std::to_string(applied) + ", truncated " + std::to_string(truncated) +
+                          ")";
+      if (truncated <= meta::kRaftInitLogIndex + kGcLimit) {
+        return ::testing::AssertionFailure()
+               << where << ": the log was never compacted (CompactLog not applied?)"
+               << cluster.SeedNote();
+      }
+      if (applied - truncated > 2 * kGcLimit) {
+        return ::testing::AssertionFailure() << where << ": logs were not trimmed";
+      }
+      auto term = p->peer_storage->Term(truncated);
+      if (!term.ok() || term.value() != st.value()->truncated_state().term()) {
+        return ::testing::AssertionFailure()
+               << where << ": Term(truncated index) must answer the truncated term";
+      }
+      for (uint64_t i = meta::kRaftInitLogIndex + 1; i <= applied; ++i) {
+        auto e = meta::GetRaftEntry(*cluster.engines(id).raft, 1, i);
+        if (!e.ok()) return ::testing::AssertionFailure() << e.status().ToString();
+        if (i <= truncated && e.value().has_value()) {
+          return ::testing::AssertionFailure()
+                 << where << ": entry " << i
+                 << " is still in the raft engine (ScheduleCompactLog after CompactLog?)";
+        }
+        if (i > truncated && !e.value().has_value()) {
+          return ::testing::AssertionFailure()
+                 << where << ": entry " << i << " after the truncated index was deleted";
+        }
+      }
+      // Raft's in-memory log dropped them too (maybeCompact, after Advance).
+      auto raft_term = p->raft_group->raft->raft_log.Term(truncated - 1);
+      if (raft_term.ok() || raft_term.code() != raft::ErrCompacted) {
+        return ::testing::AssertionFailure()
+               << where << ": Raft's log still answers the term of entry " << truncated - 1
+               << " instead of ErrCompacted";
+      }
+      if (cluster.GetStore(id)->region_worker()->snapshots_applied() != 0) {
+        return ::testing::AssertionFailure()
+               << where << ": applied a snapshot although it never fell behind";
+      }
+    }
+    return ::testing::AssertionSuccess();
+  };
+  ASSERT_TRUE(check("after 60 writes"));
+  for (uint64_t id : cluster.StoreIds()) cluster.StopServer(id);
+  for (uint64_t id : cluster.StoreIds()) ASSERT_TRUE(cluster.StartServer(id));
+  ASSERT_TRUE(cluster.WaitLeader());
+  ASSERT_TRUE(cluster.MustGet("key0", "value0"));
+  ASSERT_TRUE(cluster.MustGet("key59", "value59"));
+  ASSERT_TRUE(cluster.MustPut("after", "restart"));
+  cluster.rt().RunFor(500'000);
+  ASSERT_TRUE(check("after a restart"));
+}
+
+// Drops one chunk (not the first) of the first `broken` snapshot transfers to `store`.
+class LoseOneChunkFilter : public Filter {
+ public:
+  LoseOneChunkFilter(uint64_t store, int broken) : store_(store), broken_(broken) {}
+  bool Before(const raft_serverpb::RaftMessage& msg, runtime::Runtime&, runtime::Micros*) override {
+    if (msg.to_peer().store_id() != store_ || transfers_ >= broken_) return true;
+    if (!msg.has_snap_chunk()) {
+      if (msg.message().msg_type() == eraftpb::MsgSnapshot) {
+        ++transfers_;
+        dropped_this_transfer_ = false;
+      }
+      return true;
+    }
+    if (msg.snap_chunk().offset() > 0 && !dropped_this_transfer_) {
+      dropped_this_transfer_ = true;
+      ++chunks_dropped_;
+      return false;
+    }
+    return true;
+  }
+  std::string Describe() const override { return "lose one chunk of the first transfers"; }
+  int chunks_dropped() const { return chunks_dropped_; }
+
+ private:
+  uint64_t store_;
+  int broken_;
+  int transfers_ = 0;
+  bool dropped_this_transfer_ = false;
+  int chunks_dropped_ = 0;
+};
+
+// A snapshot whose files arrive incomplete is never applied: the follower does not step its
+// MsgSnapshot, the leader sends it again, and only a complete one is applied.
+TEST(Raftstore2C, IncompleteSnapshotIsNeverApplied) {
+  ClusterOptions o;
+  o.stores = 3;
+  o.cfg = Config::ForTests2C(kGcLimit);
+  o.seed = testutil::DeriveSeed(8);
+  Cluster cluster(o);
+  ASSERT_TRUE(cluster.Start());
+  ASSERT_TRUE(cluster.WaitLeader());
+  ASSERT_TRUE(cluster.MustPut("k0", "v0"));
+  std::optional<metapb::Peer> leader = cluster.LeaderOfRegion(1);
+  ASSERT_TRUE(leader.has_value());
+  const uint64_t lagging = leader->store_id() == 1 ? 2 : 1;
+  std::set<uint64_t> rest;
+  for (uint64_t id : cluster.StoreIds()) {
+    if (id != lagging) rest.insert(id);
+  }
+  cluster.AddFilter(std::make_unique<PartitionFilter>(std::set<uint64_t>{lagging}, rest));
+  // Values big enough (and random: SST files are compressed) for the snapshot to need
+  // several chunks.
+  std::mt19937_64 gen(o.seed);
+  std::string big;
+  for (int i = 1; i <= 30; ++i) {
+    big.clear();
+    for (int j = 0; j < 4096; ++j) big.push_back(static_cast<char>('a' + gen() % 26));
+    ASSERT_TRUE(cluster.MustPut("k" + std::to_string(i), big));
+  }
+  cluster.rt().RunFor(500'000);
+  cluster.ClearFilters();
+  auto filter = std::make_unique<LoseOneChunkFilter>(lagging, 2);
+  LoseOneChunkFilter* lose = filter.get();
+  cluster.AddFilter(std::move(filter));
+  ASSERT_TRUE(cluster.MustPut("last", "one"));
+  ASSERT_TRUE(
+      MustGetCfOnStore(cluster, lagging, std::string(kv::kCfDefault), "last", "one", 20'000'000));
+  ASSERT_TRUE(MustGetCfOnStore(cluster, lagging, std::string(kv::kCfDefault), "k30", big));
+  EXPECT_EQ(lose->chunks_dropped(), 2)
+      << "the test meant to break two transfers" << cluster.SeedNote();
+  RaftStore* store = cluster.GetStore(lagging);
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(store->region_worker()->snapshots_applied(), 1u)
+      << "exactly one (complete) snapshot should have been applied" << cluster.SeedNote();
+  EXPECT_EQ(store->region_worker()->applies_failed(), 0u) << cluster.SeedNote();
+  EXPECT_GE(cluster.transport().snapshots_sent(), 3u)
+      << "two broken transfers and a good one" << cluster.SeedNote();
+}
+
+TEST(Raftstore2C, SnapshotRecover) {
+  ASSERT_TRUE(RunGenericTest(Options(1, false, true, false, 2)));
+}
+
+TEST(Raftstore2C, SnapshotRecoverManyClients) {
+  ASSERT_TRUE(RunGenericTest(Options(20, false, true, false, 3)));
+}
+
+TEST(Raftstore2C, SnapshotUnreliable) {
+  ASSERT_TRUE(RunGenericTest(Options(5, true, false, false, 4)));
+}
+
+TEST(Raftstore2C, SnapshotUnreliableRecover) {
+  ASSERT_TRUE(RunGenericTest(Options(5, true, true, false, 5)));
+}
+
+TEST(Raftstore2C, SnapshotUnreliableRecoverConcurrentPartition) {
+  ASSERT_TRUE(RunGenericTest(Options(5, true, true, true, 6)));
+}
+
+}  // namespace
+}  // namespace raftstore::testing
