@@ -9,7 +9,11 @@ import xml.etree.ElementTree as ET
 
 
 def test_targets():
-    out = subprocess.run(["bazel", "query", "tests(//...)"], capture_output=True, text=True, check=True)
+    """Every test target, or None when Bazel cannot even load the workspace."""
+    out = subprocess.run(["bazel", "query", "tests(//...)"], capture_output=True, text=True)
+    if out.returncode != 0:
+        print(out.stderr.strip()[-2000:])
+        return None
     return [line for line in out.stdout.split() if line.startswith("//")]
 
 
@@ -48,7 +52,12 @@ def main():
     parser.add_argument("--bazel-status", type=int, default=0)
     args = parser.parse_args()
     passed = failed = 0
-    for target in test_targets():
+    targets = test_targets()
+    if targets is None:
+        print("FAILED: bazel query tests(//...): the workspace does not load (see above)")
+        print("0 passed, 1 failed")
+        return 1
+    for target in targets:
         p = f = 0
         for xml in xmls_for(target):
             dp, df = count(xml)
