@@ -153,6 +153,10 @@ void Raft::appendEntries(const google::protobuf::RepeatedPtrField<eraftpb::Entry
   maybeCommit();
 }
 
+namespace {
+constexpr uint64_t kMaxEntriesPerAppend = 128;
+}  // namespace
+
 bool Raft::sendAppend(uint64_t to) {
   Progress& pr = prs[to];
   const uint64_t prev = pr.next - 1;
@@ -172,7 +176,11 @@ bool Raft::sendAppend(uint64_t to) {
   m.set_index(prev);
   m.set_log_term(prev_term.value());
   m.set_commit(raft_log.committed);
-  for (eraftpb::Entry& e : raft_log.slice(pr.next, raft_log.LastIndex() + 1)) {
+  // At most kMaxEntriesPerAppend entries per message (etcd's MaxSizePerMsg, counted in
+  // entries): a follower that is cut off acknowledges nothing, so every proposal would
+  // otherwise send it the whole backlog again; each acknowledgement brings the next batch.
+  const uint64_t hi = std::min(raft_log.LastIndex() + 1, pr.next + kMaxEntriesPerAppend);
+  for (eraftpb::Entry& e : raft_log.slice(pr.next, hi)) {
     *m.add_entries() = std::move(e);
   }
   send(std::move(m));
