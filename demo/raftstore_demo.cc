@@ -143,6 +143,7 @@ class Story {
     }
     c.AddFilter(std::make_unique<raftstore::testing::PartitionFilter>(
         std::set<uint64_t>{r_.lagging_store}, rest));
+    cut_off_ = true;
     out_ << Clock(c) << "store " << r_.lagging_store << " is cut off from the others\n";
     for (int phase = 0; phase < 2; ++phase) {
       if (!write(o_.writes_per_phase)) return false;
@@ -168,7 +169,10 @@ class Story {
       chunks_before += c.GetStore(id)->snap_transport()->chunks_sent();
     }
     c.ClearFilters();
-    out_ << Clock(c) << "the network heals\n";
+    cut_off_ = false;
+    const uint64_t term_before = lead->Term();
+    out_ << Clock(c) << "the network heals (leader store " << leader->store_id() << ", term "
+         << term_before << ")\n";
     const uint64_t healed_at = c.rt().Now();
     const auto wall0 = std::chrono::steady_clock::now();
     const bool caught_up = c.rt().RunUntil(
@@ -181,6 +185,14 @@ class Story {
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - wall0).count();
     if (!caught_up) return fail("the cut-off store did not catch up within 20 s");
     r_.catch_up_micros = c.rt().Now() - healed_at;
+    if (auto now_leader = c.LeaderOfRegion(kRegion)) {
+      raftstore::Peer* nl = c.GetPeer(now_leader->store_id(), kRegion);
+      if (nl != nullptr && nl->Term() != term_before) {
+        out_ << Clock(c) << "(store " << r_.lagging_store
+             << " had campaigned alone in ever higher terms: its return forced an election, "
+             << "store " << now_leader->store_id() << " leads in term " << nl->Term() << ")\n";
+      }
+    }
     r_.snapshots_applied = lstore->region_worker()->snapshots_applied() - applied_before;
     for (uint64_t id : rest) {
       r_.snapshot_bytes += c.GetStore(id)->snap_transport()->snapshot_bytes_sent();
@@ -236,6 +248,7 @@ class Story {
   RaftstoreDemoOptions o_;
   std::unique_ptr<Cluster> cluster_;
   RaftstoreDemoResult r_;
+  bool cut_off_ = false;
 };
 
 }  // namespace

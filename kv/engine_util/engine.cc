@@ -103,6 +103,13 @@ Status Engine::Close() {
     return Status::Busy("close engine at " + options_.path + ": " + std::to_string(readers) +
                         " snapshot(s) or iterator(s) still open; destroy them first");
   }
+  if (options_.disable_wal) {
+    // Without a WAL, only flushed data survives the close.
+    rocksdb::FlushOptions fo;
+    fo.wait = true;
+    rocksdb::Status fs = db_->Flush(fo, handles_);
+    if (!fs.ok()) return FromRocks(fs, "flush engine at " + options_.path + " before closing");
+  }
   for (rocksdb::ColumnFamilyHandle* h : handles_) db_->DestroyColumnFamilyHandle(h);
   handles_.clear();
   rocksdb::Status s = db_->Close();
@@ -252,7 +259,8 @@ Status Engine::Write(const WriteBatch& batch, bool sync) {
     }
   }
   rocksdb::WriteOptions wo;
-  wo.sync = sync;
+  wo.sync = sync && !options_.disable_wal;
+  wo.disableWAL = options_.disable_wal;
   rocksdb::Status s = db_->Write(wo, &wb);
   if (s.ok()) return Status::OK();
   return FromRocks(s, "write batch of " + std::to_string(batch.Len()) + " to " + options_.path);

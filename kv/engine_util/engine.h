@@ -46,6 +46,11 @@ struct EngineOptions {
   // RocksDB's memtable size per column family. Smaller than RocksDB's default (64 MiB) so that
   // a test cluster of many engines stays light; raise it for throughput.
   size_t write_buffer_size = 4 << 20;
+  // Write without RocksDB's write-ahead log; Close flushes the memtables instead, so a clean
+  // close and reopen keeps everything. For simulated clusters, whose "crash" is such a close:
+  // it saves logging every write and replaying the whole log at every restart. A real crash
+  // (process killed) loses what was not flushed, so never for the demo server.
+  bool disable_wal = false;
 };
 
 class Engine {

@@ -55,6 +55,14 @@ kv::Result<std::optional<ApplySnapResult>> PeerStorage::SaveReadyState(const raf
   if (!s.ok()) return restore(s);
   if (!raft::IsEmptyHardState(ready.hard_state))
     *raft_state.mutable_hard_state() = ready.hard_state;
+  // Most Readys only carry messages: then there is nothing to write.
+  const auto& hs = raft_state.hard_state();
+  const auto& was = raft_before.hard_state();
+  if (raft_wb.empty() && kv_wb.empty() && raft_state.last_index() == raft_before.last_index() &&
+      raft_state.last_term() == raft_before.last_term() && hs.term() == was.term() &&
+      hs.vote() == was.vote() && hs.commit() == was.commit()) {
+    return result;
+  }
   raft_wb.SetMeta(meta::RaftStateKey(region.id()), raft_state);
   // The kv batch first, as TinyKV: it holds the apply state that says the snapshot's data
   // (already ingested by the region worker) is there.
