@@ -1,11 +1,12 @@
-// The lab 2B stress command: runs the Raftstore2B GenericTest scenarios over many seeds and
-// reports, per scenario, how many runs failed (with the seed and the command that replays each
-// failure), the wall time per run, seeds per minute and simulated events per second.
+// The lab 2B/2C stress command: runs the Raftstore2B (or, with --lab=2c, Raftstore2C)
+// GenericTest scenarios over many seeds and reports, per scenario, how many runs failed (with
+// the seed and the command that replays each failure), the wall time per run, seeds per
+// minute and simulated events per second.
 //
 //   bazel run --config=reference //raftstore/testing:stress -- --seeds=20
 //   bazel run --config=reference //raftstore/testing:stress -- --scenario=PersistPartition
-//       --seed=12345 --seeds=1            (one line: replays one run; TINYKV_TRACE=/tmp/t.txt
-//                                          writes its event trace if it fails)
+//       --seed=12345 --seeds=1            # replay one run (add TINYKV_TRACE=/tmp/t.txt)
+//   bazel run --config=reference //raftstore/testing:stress -- --lab=2c --seeds=20
 //
 // Flags: --lab=2b|2c (default 2b: which lab's scenarios; 2c runs them with log GC at
 // max_raft_log = 100, as raftstore_2c_test.cc), --scenario=<name>|all (default all),
