@@ -554,6 +554,30 @@ TEST(Raft2C, FollowerAnswersAnOldSnapshotWithItsCommit) {
   }
 }
 
+// A snapshot can arrive late, after appends sent behind it have already given the follower
+// the snapshot's last entry and more, which the follower acknowledged. Replacing the log with
+// the snapshot would drop acknowledged entries that a majority may have committed on the
+// strength of that acknowledgement: a lost write. The follower only moves its commit.
+TEST(Raft2C, LateSnapshotTheLogAlreadyHoldsKeepsLaterEntries) {
+  auto s = test::NewStorageWithEntries(test::EntriesWithTerms({1, 1, 1, 1, 1}));
+  eraftpb::HardState hs;
+  hs.set_term(1);
+  hs.set_commit(1);
+  s->SetHardState(hs);
+  auto r = test::NewTestRaft(1, {1, 2}, 10, 1, s.get());
+  r->Step(SnapshotMsg(2, 1, 1, Snap(3, 1, {1, 2})));
+  EXPECT_EQ(r->raft_log.LastIndex(), 5u)
+      << "node 1 already holds 3@1, the snapshot's last entry, and entries 4..5 after it, "
+         "which it may have acknowledged: the snapshot must not cut its log back to 3. "
+      << DescribeNode(*r);
+  EXPECT_EQ(r->raft_log.committed, 3u)
+      << "the snapshot proves everything up to 3 is committed: commit moves to 3. "
+      << DescribeNode(*r);
+  EXPECT_TRUE(IsEmptySnap(r->raft_log.pending_snapshot))
+      << "nothing needs restoring: the log already has the snapshot's entries; pending at "
+      << r->raft_log.pending_snapshot.metadata().index();
+}
+
 TEST(Raft2C, FollowerRestoresLogAndMembershipFromSnapshot) {
   // Node 2 has 1@1 2@1 3@1, committed up to 1; the leader (node 1, term 2) compacted far
   // beyond and sends its snapshot at 11.
