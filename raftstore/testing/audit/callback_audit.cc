@@ -143,6 +143,7 @@ void CallbackAudit::AfterStop(uint64_t store_id) { state_->stopping.erase(store_
     if (pending_index() <= committed) break;
     (void)cluster.Request(
         {.requests = {PutRequest("default", "audit filler " + std::to_string(filler), "x")},
+         .scan = std::nullopt,
          .writes = true,
          .what = "audit filler"});
   }
