@@ -8,6 +8,7 @@
 
 #include <string>
 
+#include "grader/hidden/raftstore/run_seeds.h"
 #include "raftstore/testing/generic_test.h"
 #include "testutil/seed.h"
 
@@ -28,14 +29,8 @@ GenericTestOptions Short(uint64_t scenario, int run) {
   return o;
 }
 
-// Runs `runs` seeds of a scenario; stops at the first failure, naming the run.
-void RunSeeds(uint64_t scenario, int runs, void (*configure)(GenericTestOptions&)) {
-  for (int run = 0; run < runs; ++run) {
-    GenericTestOptions o = Short(scenario, run);
-    configure(o);
-    ASSERT_TRUE(RunGenericTest(o))
-        << "(run " << run << " of " << runs << ", scenario seed " << o.seed << ")";
-  }
+void RunSeeds(uint64_t scenario, int runs, hidden::Configure configure) {
+  hidden::RunSeeds(Short, scenario, runs, configure);
 }
 
 // A GC threshold of 10: with partitions, every store that was cut off comes back by snapshot.
