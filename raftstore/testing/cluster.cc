@@ -240,7 +240,8 @@ std::string Cluster::DescribePeers() {
     out += "peer " + std::to_string(p->PeerId()) + " term " + std::to_string(r.term) + " " +
            raft::StateName(r.state) + " lead " + std::to_string(r.lead) + ", commit " +
            std::to_string(r.raft_log.committed) + " applied " +
-           std::to_string(p->peer_storage->AppliedIndex()) + " last " +
+           std::to_string(p->peer_storage->AppliedIndex()) + " truncated " +
+           std::to_string(p->peer_storage->TruncatedIndex()) + " last " +
            std::to_string(r.raft_log.LastIndex());
   }
   return out;

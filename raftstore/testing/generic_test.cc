@@ -232,8 +232,7 @@ class Scenario {
   ::testing::AssertionResult checkLogSize(int iter) {
     // TinyKV's check: what a store has applied but not compacted, from its apply state. The
     // clients stopped a moment ago, and a leader proposes CompactLog once per GC tick, so
-    // allow a few ticks for the last entries' compaction to be proposed and applied: a store
-    // that compacts at all gets there; one that never compacts does not.
+    // allow a few ticks for the last entries' compaction to be proposed and applied.
     const runtime::Micros settle =
         20 * static_cast<runtime::Micros>(cluster_->options().cfg.raft_log_gc_tick_interval);
     std::string why;
@@ -253,11 +252,27 @@ class Scenario {
       return true;
     };
     runtime::SimRuntime& rt = cluster_->rt();
+    if (rt.RunUntil(trimmed, rt.Now() + settle)) return ::testing::AssertionSuccess();
+    // The leader decides from its own log: one that became leader with a log freshly rebuilt
+    // from a snapshot holds fewer than max_raft_log entries and, with no more writes, never
+    // proposes the compaction that the other stores still need. That is the design, not a
+    // bug, so give the leader max_raft_log more writes (to a key no client uses): now every
+    // store that applies CompactLog must get there.
+    for (int i = 0; i <= o_.max_raft_log; ++i) {
+      const std::string nudge = "gc-nudge";
+      if (auto r = cluster_->MustPut(nudge, std::to_string(i)); !r) {
+        return ::testing::AssertionFailure()
+               << "round " << iter << ": writing after the clients stopped: " << r.message();
+      }
+    }
     if (!rt.RunUntil(trimmed, rt.Now() + settle)) {
       return ::testing::AssertionFailure()
-             << "round " << iter << ": " << why << " " << settle / 1000
-             << " ms after the clients stopped, more than 2 * max_raft_log = "
-             << 2 * o_.max_raft_log << ": logs were not trimmed" << cluster_->SeedNote();
+             << "round " << iter << ": " << why << " " << settle / 1000 << " ms after "
+             << o_.max_raft_log + 1
+             << " more writes, more than 2 * max_raft_log = " << 2 * o_.max_raft_log
+             << ": logs were not trimmed (is CompactLog applied on every store, and the "
+                "compacted entries dropped?). Peers: "
+             << cluster_->DescribePeers() << cluster_->SeedNote();
     }
     return ::testing::AssertionSuccess();
   }
