@@ -10,6 +10,7 @@ PACKAGES=(
   libprotobuf-dev protobuf-compiler
   libspdlog-dev libfmt-dev
   librocksdb-dev
+  libtcmalloc-minimal4
   clang-format
   python3
 )
