@@ -92,6 +92,9 @@ void PeerMsgHandler::onTick() {
 
 void PeerMsgHandler::onRaftGcLogTick() {
   peer_->ticker.Schedule(PeerTick::kRaftLogGc);
+  if (ctx_->snap_mgr != nullptr) {
+    ctx_->snap_mgr->DropStaleReceived(peer_->RegionId(), peer_->peer_storage->AppliedIndex());
+  }
   if (!peer_->IsLeader()) return;
   const uint64_t applied = peer_->peer_storage->AppliedIndex();
   const uint64_t first = peer_->peer_storage->TruncatedIndex() + 1;

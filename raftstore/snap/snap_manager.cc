@@ -219,6 +219,7 @@ kv::Status SnapManager::FinishReceive(const SnapKey& key,
     }
   }
   incoming_.erase(key);
+  received_.insert(key);
   return kv::Status::OK();
 }
 
@@ -242,7 +243,29 @@ kv::Status SnapManager::Delete(const SnapKey& key) {
     s = kv::FromRocks(env_->DeleteFile(dir_ + "/" + name), "delete snapshot file " + name);
     if (!s.ok()) return s;
   }
+  received_.erase(key);
   return kv::Status::OK();
+}
+
+size_t SnapManager::DropStaleReceived(uint64_t region_id, uint64_t applied_index) {
+  const SnapKey from{region_id, 0, 0};
+  std::vector<SnapKey> stale;
+  for (auto it = incoming_.lower_bound(from);
+       it != incoming_.end() && it->first.region_id == region_id; ++it) {
+    if (it->first.index <= applied_index) stale.push_back(it->first);
+  }
+  for (const SnapKey& key : stale) AbortReceive(key);
+  size_t dropped = stale.size();
+  stale.clear();
+  for (auto it = received_.lower_bound(from); it != received_.end() && it->region_id == region_id;
+       ++it) {
+    if (it->index <= applied_index) stale.push_back(*it);
+  }
+  for (const SnapKey& key : stale) {
+    // A file that cannot be deleted now is tried again at the next call.
+    if (Delete(key).ok()) ++dropped;
+  }
+  return dropped;
 }
 
 }  // namespace raftstore::snap

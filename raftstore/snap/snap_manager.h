@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -63,6 +64,14 @@ class SnapManager {
   // Removes the snapshot's complete files (missing files are fine).
   kv::Status Delete(const SnapKey& key);
 
+  // Drops what this store received for `region_id` at or below `applied_index`: transfers
+  // still arriving and complete snapshots that were never applied (Raft ignores a snapshot
+  // its log already covers, and an applied one has its files removed by the region worker).
+  // Nothing there can be applied any more. Returns how many snapshots were dropped.
+  size_t DropStaleReceived(uint64_t region_id, uint64_t applied_index);
+  // Snapshots received complete and not yet deleted (for tests).
+  size_t received_count() const { return received_.size(); }
+
  private:
   struct Incoming;
 
@@ -73,6 +82,8 @@ class SnapManager {
   rocksdb::Env* env_;
   std::string dir_;
   std::map<SnapKey, std::unique_ptr<Incoming>> incoming_;
+  // Complete snapshots this store received (ordered, so a region's keys are adjacent).
+  std::set<SnapKey> received_;
 };
 
 // Reads the whole file at `path` on `env`, checksumming as it goes: (size, CRC-32C).

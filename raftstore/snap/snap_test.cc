@@ -262,6 +262,29 @@ TEST_F(DamagedSnapshot, ChunkOfUnknownColumnFamilyIsRefused) {
   ExpectNothingLeftBehind();
 }
 
+// Raft ignores a snapshot its log already covers, so nothing ever applies (and deletes) the
+// files of such a duplicate: once the store has applied past it, they are dropped.
+TEST_F(DamagedSnapshot, ReceivedSnapshotNeverAppliedIsDroppedOnceAppliedPassesIt) {
+  ASSERT_TRUE(Receive(chunks_).ok());
+  EXPECT_EQ(follower_.manager->received_count(), 1u);
+  EXPECT_EQ(follower_.manager->DropStaleReceived(key_.region_id, key_.index - 1), 0u)
+      << "a snapshot above the applied index may still be applied: it must stay";
+  EXPECT_EQ(follower_.manager->DropStaleReceived(key_.region_id + 1, key_.index), 0u)
+      << "another region's applied index says nothing about this snapshot";
+  EXPECT_TRUE(follower_.manager->Verify(key_, data_).ok());
+  EXPECT_EQ(follower_.manager->DropStaleReceived(key_.region_id, key_.index), 1u);
+  EXPECT_EQ(follower_.manager->received_count(), 0u);
+  ExpectNothingLeftBehind();
+}
+
+// A transfer whose sender gave up half way (deposed, crashed, the rest lost) holds partial
+// files until the store has applied past it.
+TEST_F(DamagedSnapshot, StalledTransferIsDroppedOnceAppliedPassesIt) {
+  ASSERT_TRUE(follower_.manager->ReceiveChunk(chunks_[0], data_).ok());
+  EXPECT_EQ(follower_.manager->DropStaleReceived(key_.region_id, key_.index + 5), 1u);
+  ExpectNothingLeftBehind();
+}
+
 TEST(Snap2C, DeleteRemovesOnlyThatSnapshotsFiles) {
   Side side;
   side.Put("default", "a", "1");

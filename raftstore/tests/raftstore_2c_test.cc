@@ -13,10 +13,12 @@
 #include <random>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "kv/engine_util/cf.h"
 #include "raftstore/meta/keys.h"
 #include "raftstore/meta/values.h"
+#include "raftstore/snap/snap_manager.h"
 #include "raftstore/testing/cluster.h"
 #include "raftstore/testing/generic_test.h"
 #include "testutil/seed.h"
@@ -120,6 +122,23 @@ TEST(Raftstore2C, OneSnapshot) {
   ASSERT_NE(store1, nullptr);
   EXPECT_GE(store1->region_worker()->snapshots_applied(), 1u)
       << "store 1 caught up without applying a snapshot" << cluster.SeedNote();
+  // The applied snapshot's files are removed after the apply, and any copy Raft ignored (the
+  // leader may send it more than once) once store 1 has applied past it: nothing stays.
+  snap::SnapManager* mgr = store1->snap_mgr();
+  std::vector<std::string> left;
+  auto snap_dir_empty = [&] {
+    left.clear();
+    std::vector<std::string> files;
+    if (!mgr->env()->GetChildren(mgr->dir(), &files).ok()) return false;
+    for (const std::string& f : files) {
+      if (f != "." && f != "..") left.push_back(f);
+    }
+    return left.empty();
+  };
+  EXPECT_TRUE(cluster.rt().RunUntil(snap_dir_empty, cluster.rt().Now() + 1'000'000))
+      << "store 1 still holds " << left.size() << " snapshot file(s) ("
+      << (left.empty() ? std::string("directory unreadable") : "first: " + left.front())
+      << ") 1 s after it caught up: received snapshot files must not pile up" << cluster.SeedNote();
 
   // The snapshot's state survives a restart.
   cluster.StopServer(1);
