@@ -22,46 +22,32 @@
 #include <string>
 #include <vector>
 
+#include "bench/flags.h"
 #include "kv/engine_util/cf.h"
 #include "kv/storage/standalone_storage/standalone_storage.h"
 
 namespace kv {
 namespace {
 
-struct Flags {
+struct Options {
   std::string dir;
-  size_t keys = 200000;
-  size_t sync_keys = 2000;
-  size_t value_size = 100;
+  uint64_t keys = 200000;
+  uint64_t sync_keys = 2000;
+  uint64_t value_size = 100;
   bool keep = false;
 };
 
-Flags ParseFlags(int argc, char** argv) {
-  Flags f;
-  for (int i = 1; i < argc; i++) {
-    std::string a = argv[i];
-    auto val = [&](const char* name) -> const char* {
-      size_t n = std::strlen(name);
-      return a.compare(0, n, name) == 0 ? a.c_str() + n : nullptr;
-    };
-    if (const char* v = val("--dir=")) {
-      f.dir = v;
-    } else if (const char* v = val("--keys=")) {
-      f.keys = std::strtoull(v, nullptr, 10);
-    } else if (const char* v = val("--sync_keys=")) {
-      f.sync_keys = std::strtoull(v, nullptr, 10);
-    } else if (const char* v = val("--value_size=")) {
-      f.value_size = std::strtoull(v, nullptr, 10);
-    } else if (a == "--keep") {
-      f.keep = true;
-    } else {
-      std::fprintf(stderr,
-                   "usage: storage_bench [--dir=PATH] [--keys=N] [--sync_keys=N] "
-                   "[--value_size=BYTES] [--keep]\n");
-      std::exit(2);
-    }
-  }
-  return f;
+Options ParseFlags(int argc, char** argv) {
+  Options o;
+  bench::Flags flags("storage_bench",
+                     "[--dir=PATH] [--keys=N] [--sync_keys=N] [--value_size=BYTES] [--keep]");
+  flags.Add("dir", &o.dir)
+      .Add("keys", &o.keys)
+      .Add("sync_keys", &o.sync_keys)
+      .Add("value_size", &o.value_size)
+      .Add("keep", &o.keep);
+  flags.Parse(argc, argv);
+  return o;
 }
 
 std::string Key(size_t i) {
@@ -93,7 +79,7 @@ std::unique_ptr<StandaloneStorage> StartStorage(const std::string& path, bool sy
   return storage;
 }
 
-int Run(const Flags& flags) {
+int Run(const Options& flags) {
   std::string dir = flags.dir;
   if (dir.empty()) {
     const char* tmp = std::getenv("TMPDIR");

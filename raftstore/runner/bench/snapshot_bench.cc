@@ -25,6 +25,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/flags.h"
 #include "kv/engine_util/cf.h"
 #include "kv/engine_util/cf_iterator.h"
 #include "kv/engine_util/engines.h"
@@ -41,43 +42,31 @@
 namespace raftstore::runner {
 namespace {
 
-struct Flags {
+struct Options {
   std::string dir;
-  size_t mib = 64;
-  size_t value_size = 1024;
+  uint64_t mib = 64;
+  uint64_t value_size = 1024;
   int reps = 3;
-  size_t chunk_kib = 1024;
+  uint64_t chunk_kib = 1024;
   bool keep = false;
 };
 
-Flags ParseFlags(int argc, char** argv) {
-  Flags f;
-  for (int i = 1; i < argc; i++) {
-    std::string a = argv[i];
-    auto val = [&](const char* name) -> const char* {
-      size_t n = std::strlen(name);
-      return a.compare(0, n, name) == 0 ? a.c_str() + n : nullptr;
-    };
-    if (const char* v = val("--dir=")) {
-      f.dir = v;
-    } else if (const char* v = val("--mib=")) {
-      f.mib = std::strtoull(v, nullptr, 10);
-    } else if (const char* v = val("--value_size=")) {
-      f.value_size = std::strtoull(v, nullptr, 10);
-    } else if (const char* v = val("--reps=")) {
-      f.reps = std::max(1, std::atoi(v));
-    } else if (const char* v = val("--chunk_kib=")) {
-      f.chunk_kib = std::max<size_t>(1, std::strtoull(v, nullptr, 10));
-    } else if (a == "--keep") {
-      f.keep = true;
-    } else {
-      std::fprintf(stderr,
-                   "usage: snapshot_bench [--dir=PATH] [--mib=N] [--value_size=BYTES] "
-                   "[--reps=N] [--chunk_kib=N] [--keep]\n");
-      std::exit(2);
-    }
+Options ParseFlags(int argc, char** argv) {
+  Options o;
+  bench::Flags flags("snapshot_bench",
+                     "[--dir=PATH] [--mib=N] [--value_size=BYTES] [--reps=N] [--chunk_kib=N] "
+                     "[--keep]");
+  flags.Add("dir", &o.dir)
+      .Add("mib", &o.mib)
+      .Add("value_size", &o.value_size)
+      .Add("reps", &o.reps)
+      .Add("chunk_kib", &o.chunk_kib)
+      .Add("keep", &o.keep);
+  flags.Parse(argc, argv);
+  if (o.reps < 1 || o.chunk_kib < 1 || o.value_size < 1) {
+    flags.Fail("--reps, --chunk_kib and --value_size must be at least 1");
   }
-  return f;
+  return o;
 }
 
 void Check(const kv::Status& s, const std::string& what) {
@@ -212,7 +201,7 @@ double Median(std::vector<double> v) {
   return v[v.size() / 2];
 }
 
-int Run(const Flags& flags) {
+int Run(const Options& flags) {
   std::string dir = flags.dir;
   if (dir.empty()) {
     const char* tmp = std::getenv("TMPDIR");
