@@ -44,12 +44,14 @@ RegionTaskHandler::RegionTaskHandler(kv::Engines* engines, snap::SnapManager* sn
 RegionTaskHandler::~RegionTaskHandler() = default;
 
 void RegionTaskHandler::Schedule(RegionTask task) {
+  if (std::holds_alternative<RegionTaskGen>(task)) ++gen_scheduled_;
   std::string label = DescribeRegionTask(task);
   rt_->Post(queue_, std::move(label),
             [this, task = std::move(task)]() mutable { Handle(std::move(task)); });
 }
 
 void RegionTaskHandler::RunAndWait(RegionTask task) {
+  if (std::holds_alternative<RegionTaskGen>(task)) ++gen_scheduled_;
   std::string label = DescribeRegionTask(task);
   rt_->RunAndWait(queue_, std::move(label),
                   [this, task = std::move(task)]() mutable { Handle(std::move(task)); });

@@ -129,6 +129,8 @@ class RegionTaskHandler {
   void set_faults(const RegionTaskFaults& faults) { options_.faults = faults; }
 
   // Counters for tests and the demo's status page.
+  // RegionTaskGen handed to Schedule or RunAndWait (run or not yet).
+  uint64_t generations_scheduled() const { return gen_scheduled_.load(); }
   uint64_t snapshots_generated() const { return generated_.load(); }
   uint64_t generations_failed() const { return gen_failed_.load(); }
   uint64_t generations_delayed() const { return gen_delayed_.load(); }
@@ -151,6 +153,7 @@ class RegionTaskHandler {
   runtime::QueueId queue_;
   RegionTaskOptions options_;
   std::shared_ptr<spdlog::logger> log_;
+  std::atomic<uint64_t> gen_scheduled_{0};
   std::atomic<uint64_t> generated_{0};
   std::atomic<uint64_t> gen_failed_{0};
   std::atomic<uint64_t> gen_delayed_{0};

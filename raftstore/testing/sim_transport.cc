@@ -56,6 +56,10 @@ SimTransport::SimTransport(runtime::SimRuntime* rt, runtime::Micros delay_min,
 
 kv::Status SimTransport::Send(const raft_serverpb::RaftMessage& msg) {
   runtime::Micros delay = Draw(*rt_, delay_min_, delay_max_);
+  if (!msg.has_snap_chunk() && msg.message().msg_type() == eraftpb::MsgSnapshot) {
+    ++snap_from_[msg.from_peer().store_id()];
+    ++snap_to_[msg.to_peer().store_id()];
+  }
   for (const auto& f : filters_) {
     if (!f->Before(msg, *rt_, &delay)) {
       ++dropped_;

@@ -103,6 +103,10 @@ class SimTransport : public Transport {
   // Lab 2C: MsgSnapshots and snapshot chunks that passed the filters.
   uint64_t snapshots_sent() const { return snapshots_sent_; }
   uint64_t snapshot_chunks_sent() const { return snapshot_chunks_sent_; }
+  // Lab 2C, per store: the MsgSnapshots it sent to / that were sent to it, counted before the
+  // filters (whether or not the network delivered them).
+  uint64_t snapshots_sent_from(uint64_t store_id) const { return Count(snap_from_, store_id); }
+  uint64_t snapshots_sent_to(uint64_t store_id) const { return Count(snap_to_, store_id); }
 
  private:
   runtime::SimRuntime* rt_;
@@ -113,6 +117,11 @@ class SimTransport : public Transport {
   uint64_t dropped_ = 0;
   uint64_t snapshots_sent_ = 0;
   uint64_t snapshot_chunks_sent_ = 0;
+  static uint64_t Count(const std::map<uint64_t, uint64_t>& m, uint64_t id) {
+    auto it = m.find(id);
+    return it == m.end() ? 0 : it->second;
+  }
+  std::map<uint64_t, uint64_t> snap_from_, snap_to_;
   // Per (from store, to store): when the last snapshot message sent between them arrives.
   std::map<std::pair<uint64_t, uint64_t>, runtime::Micros> snap_stream_at_;
 };

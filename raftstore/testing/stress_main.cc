@@ -17,12 +17,17 @@
 // Overrides for every scenario run (e.g. to replay a hidden scenario's run): --clients=N,
 // --servers=N, --max_raft_log=N, --drop=F (with unreliable), --gen_fail_percent=N,
 // --gen_delay_percent=N, --unreliable=0|1, --crash=0|1, --partitions=0|1.
+//
+// Every run also runs the audits of the test suites (raftstore/testing/audit/: replicas,
+// callbacks, apply, elections, snapshots, and the log GC audit in 2C); --audits=0 turns them off
+// (to measure what they cost).
 
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <iterator>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -84,6 +89,7 @@ int main(int argc, char** argv) {
   int clients = -1, servers = -1, max_raft_log = -1, unreliable = -1, crash = -1, partitions = -1;
   double drop = -1;
   raftstore::runner::RegionTaskFaults faults;
+  bool audits = true;
   std::string overrides;  // repeated in the replay commands
   for (int i = 1; i < argc; ++i) {
     std::string v;
@@ -111,6 +117,8 @@ int main(int argc, char** argv) {
       faults.gen_delay_percent = static_cast<uint32_t>(std::atoi(v.c_str()));
       faults.gen_delay_min = 20'000;
       faults.gen_delay_max = 300'000;
+    } else if (Flag(argv[i], "--audits", &v)) {
+      audits = std::atoi(v.c_str()) != 0;
     } else if (Flag(argv[i], "--lab", &v)) {
       lab = v;
     } else if (Flag(argv[i], "--scenario", &v)) {
@@ -169,6 +177,12 @@ int main(int argc, char** argv) {
       o.iterations = iterations;
       o.iteration_time = static_cast<runtime::Micros>(iteration_ms) * 1000;
       o.seed = first_seed + static_cast<uint64_t>(r);
+      if (!audits) {
+        o.audit =
+            [](const GenericTestOptions&) -> std::unique_ptr<raftstore::testing::ScenarioAudit> {
+          return nullptr;
+        };
+      }
       GenericTestReport report;
       ::testing::AssertionResult result = RunGenericTest(o, &report);
       wall += report.wall_seconds;

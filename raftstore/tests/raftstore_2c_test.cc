@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <optional>
 #include <random>
 #include <set>
@@ -19,6 +20,9 @@
 #include "raftstore/meta/keys.h"
 #include "raftstore/meta/values.h"
 #include "raftstore/snap/snap_manager.h"
+#include "raftstore/testing/audit/election_counters.h"
+#include "raftstore/testing/audit/scoped_observer.h"
+#include "raftstore/testing/audit/snapshot_counters.h"
 #include "raftstore/testing/cluster.h"
 #include "raftstore/testing/generic_test.h"
 #include "testutil/seed.h"
@@ -314,6 +318,117 @@ TEST(Raftstore2C, IncompleteSnapshotIsNeverApplied) {
   EXPECT_EQ(store->region_worker()->applies_failed(), 0u) << cluster.SeedNote();
   EXPECT_GE(cluster.transport().snapshots_sent(), 3u)
       << "two broken transfers and a good one" << cluster.SeedNote();
+}
+
+// The counters (raftstore/testing/audit/): a follower that was down while the log was
+// compacted far past it costs exactly one applied snapshot, and only a couple sent, once it is
+// back; nobody else gets one, and nobody starts an election.
+//
+// Why at most 2 sent after the restart: the leader sends one snapshot when the follower's
+// first answer shows it is behind the log's start, then moves Next past the snapshot. It sends
+// another only if a MsgAppend of the next heartbeat round overtakes the snapshot's chunks (it
+// is not part of their stream) and is rejected before the snapshot lands; with no writes in
+// between, the second one is within the log and the follower takes it. A leader that keeps Next
+// where it was, or a follower that never acknowledges the snapshot it applied, sends one per
+// heartbeat round: about 20 in the 2 s this test waits.
+TEST(Raftstore2C, LaggingFollowerCostsOneSnapshot) {
+  ClusterOptions o;
+  o.stores = 3;
+  o.cfg = Config::ForTests2C(kGcLimit);
+  o.seed = testutil::DeriveSeed(9);
+  Cluster cluster(o);
+  audit::SnapshotCounters snaps(&cluster);
+  audit::ElectionCounters elections(&cluster, 1);
+  audit::ScopedObserver watch_snaps(cluster, &snaps);
+  audit::ScopedObserver watch_elections(cluster, &elections);
+  ASSERT_TRUE(cluster.Start());
+  ASSERT_TRUE(cluster.WaitLeader());
+  const uint64_t leader = cluster.LeaderOfRegion(1)->store_id();
+  const uint64_t lagging = leader == 1 ? 2 : 1;
+  const uint64_t other = 6 - leader - lagging;
+  elections.ObserveAll();
+  const uint64_t elections_at_start = elections.elections_started();
+  for (int i = 0; i < 5; ++i) {
+    ASSERT_TRUE(cluster.MustPut("k" + std::to_string(i), "v" + std::to_string(i)));
+  }
+  ASSERT_TRUE(MustGetCfOnStore(cluster, lagging, std::string(kv::kCfDefault), "k4", "v4"));
+  EXPECT_EQ(snaps.sent(), 0u) << "no follower was behind: " << snaps.Describe()
+                              << cluster.SeedNote();
+  const uint64_t lagging_applied = cluster.GetPeer(lagging, 1)->peer_storage->AppliedIndex();
+
+  cluster.StopServer(lagging);
+  for (int i = 5; i < 60; ++i) {
+    ASSERT_TRUE(cluster.MustPut("k" + std::to_string(i), "v" + std::to_string(i)));
+  }
+  cluster.rt().RunFor(300'000);
+  ASSERT_GT(cluster.GetPeer(leader, 1)->peer_storage->TruncatedIndex(), lagging_applied)
+      << "the leader did not compact its log past the stopped follower: no snapshot needed. "
+         "Peers: "
+      << cluster.DescribePeers() << cluster.SeedNote();
+  // While the follower was down the leader may have tried (the sends were lost): count from
+  // the restart.
+  const uint64_t sent_before = snaps.sent_to(lagging);
+  const uint64_t gens_before = snaps.generations_scheduled(leader);
+
+  ASSERT_TRUE(cluster.StartServer(lagging));
+  ASSERT_TRUE(MustGetCfOnStore(cluster, lagging, std::string(kv::kCfDefault), "k59", "v59"));
+  cluster.rt().RunFor(2'000'000);  // 20 heartbeat rounds
+  const std::string figures = ". Counters: " + snaps.Describe() + "; " + elections.Describe() +
+                              ". Peers: " + cluster.DescribePeers() + cluster.SeedNote();
+  EXPECT_EQ(snaps.applied(lagging), 1u)
+      << "store " << lagging << " should catch up with exactly one snapshot" << figures;
+  EXPECT_LE(snaps.sent_to(lagging) - sent_before, 2u)
+      << "snapshots sent to store " << lagging << " after its restart" << figures;
+  EXPECT_LE(snaps.generations_scheduled(leader) - gens_before, 2u)
+      << "snapshot generations on the leader (store " << leader << ") after the restart" << figures;
+  EXPECT_EQ(snaps.sent_to(other), 0u) << "store " << other << " never fell behind" << figures;
+  EXPECT_EQ(snaps.applied(other), 0u) << "store " << other << " never fell behind" << figures;
+  elections.ObserveAll();
+  EXPECT_EQ(elections.elections_started(), elections_at_start)
+      << "the restarted follower hears the leader before its election timeout: no election"
+      << figures;
+  EXPECT_EQ(elections.leader_terms(), 1u) << figures;
+  std::printf(
+      "[ COUNTERS ] after the restart: %llu snapshot(s) sent to store %llu, %llu "
+      "generated; %s\n",
+      static_cast<unsigned long long>(snaps.sent_to(lagging) - sent_before),
+      static_cast<unsigned long long>(lagging),
+      static_cast<unsigned long long>(snaps.generations_scheduled(leader) - gens_before),
+      snaps.Describe().c_str());
+}
+
+// A cluster without faults compacts its log over and over, and never needs a snapshot or a
+// second election: every follower keeps up with the leader's log.
+TEST(Raftstore2C, StableClusterNeedsNoSnapshotAndNoElection) {
+  ClusterOptions o;
+  o.stores = 5;
+  o.cfg = Config::ForTests2C(kGcLimit);
+  o.seed = testutil::DeriveSeed(10);
+  Cluster cluster(o);
+  audit::SnapshotCounters snaps(&cluster);
+  audit::ElectionCounters elections(&cluster, 1);
+  audit::ScopedObserver watch_snaps(cluster, &snaps);
+  audit::ScopedObserver watch_elections(cluster, &elections);
+  ASSERT_TRUE(cluster.Start());
+  ASSERT_TRUE(cluster.WaitLeader());
+  elections.ObserveAll();
+  const uint64_t elections_at_start = elections.elections_started();
+  for (int i = 0; i < 100; ++i) {
+    ASSERT_TRUE(cluster.MustPut("k" + std::to_string(i), "v" + std::to_string(i)));
+  }
+  cluster.rt().RunFor(1'000'000);
+  elections.ObserveAll();
+  const std::string figures = ". Counters: " + snaps.Describe() + "; " + elections.Describe() +
+                              ". Peers: " + cluster.DescribePeers() + cluster.SeedNote();
+  const uint64_t leader = cluster.LeaderOfRegion(1)->store_id();
+  EXPECT_GT(cluster.GetPeer(leader, 1)->peer_storage->TruncatedIndex(),
+            meta::kRaftInitLogIndex + 5 * kGcLimit)
+      << "100 writes with a GC limit of " << kGcLimit << " should compact the log" << figures;
+  EXPECT_EQ(snaps.sent(), 0u) << figures;
+  EXPECT_EQ(snaps.generations_scheduled(), 0u) << figures;
+  EXPECT_EQ(snaps.applied(), 0u) << figures;
+  EXPECT_EQ(elections.elections_started(), elections_at_start) << figures;
+  EXPECT_EQ(elections.leader_terms(), 1u) << figures;
 }
 
 TEST(Raftstore2C, SnapshotRecover) {

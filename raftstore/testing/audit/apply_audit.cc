@@ -34,6 +34,14 @@ void ApplyAudit::observe(uint64_t store_id, const std::string& when) {
   seen = state.applied_index();
 }
 
+void ApplyAudit::OnStoreInput(uint64_t store_id) {
+  const runtime::Micros now = cluster_->rt().Now();
+  runtime::Micros& next = next_read_[store_id];
+  if (now < next) return;
+  next = now + kInputReadEvery;
+  observe(store_id, "");
+}
+
 void ApplyAudit::BeforeStop(uint64_t store_id) {
   observe(store_id, " (before a crash)");
   Peer* p = cluster_->GetPeer(store_id, region_id_);

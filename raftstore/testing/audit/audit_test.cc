@@ -36,6 +36,14 @@ ClusterOptions Options(int stores, uint64_t seed) {
     if (!(cluster).WaitLeader()) GTEST_SKIP() << "no leader: needs a working 2A and 2B"; \
   } while (0)
 
+// What a run without faults expects: one leader term, no snapshot.
+AuditOptions FaultFree() {
+  AuditOptions o;
+  o.expect_leader_terms = 1;
+  o.expect_snapshots = 0;
+  return o;
+}
+
 // Prints the audit's message so the test log shows what a student would read.
 void Show(const ::testing::AssertionResult& r) { std::printf("[ AUDIT    ] %s\n", r.message()); }
 
@@ -263,7 +271,7 @@ TEST(RaftstoreAudit, CrashAndRestartKeepTheApplyAuditQuiet) {
 // --- election counters ----------------------------------------------------------------------
 
 TEST(RaftstoreAudit, StableClusterHoldsOneElection) {
-  Audits audits(AuditOptions{.expect_leader_terms = 1});
+  Audits audits(FaultFree());
   Cluster c(Options(5, 9));
   audits.Attach(c);
   START_OR_SKIP(c);
@@ -277,7 +285,7 @@ TEST(RaftstoreAudit, StableClusterHoldsOneElection) {
 }
 
 TEST(RaftstoreAudit, DeposedLeaderShowsInTheCounters) {
-  Audits audits(AuditOptions{.expect_leader_terms = 1});
+  Audits audits(FaultFree());
   Cluster c(Options(5, 10));
   audits.Attach(c);
   START_OR_SKIP(c);
