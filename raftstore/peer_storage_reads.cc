@@ -33,7 +33,8 @@ kv::Result<std::unique_ptr<PeerStorage>> PeerStorage::Create(kv::Engines* engine
   raft_serverpb::RaftLocalState& rs = raft_state.value();
   const raft_serverpb::RaftApplyState& as = apply_state.value();
   if ((rs.last_index() < as.applied_index() || rs.hard_state().commit() < as.applied_index()) &&
-      as.applied_index() == as.truncated_state().index()) {
+      as.applied_index() == as.truncated_state().index() &&
+      as.applied_index() > meta::kRaftInitLogIndex) {
     // The store crashed between the two writes of a Ready that applied a snapshot
     // (SaveReadyState writes the kv batch, then the raft batch): the kv engine holds the
     // snapshot's data and apply state, the raft engine still the old log and RaftLocalState.

@@ -150,6 +150,9 @@ bool SimRuntime::Step() {
     if (timers_.empty()) return false;
     now_ = std::max(now_, timers_.begin()->first.first);
     FireDueTimers();
+    // The timers that fired may all have been posts to slow workers, now due later (see
+    // SetPostDelay): time moved, nothing to run yet.
+    if (runnable_.empty()) return true;
   }
   // Which worker runs next among those with work is the run's seeded choice.
   auto pick = runnable_.begin();

@@ -105,5 +105,17 @@ TEST(SimRuntimeHooks, SlowWorkerStaysFifoAndRunAndWaitWaitsForIt) {
   EXPECT_EQ(order.back(), 9);
 }
 
+// A timer for a slow worker fires into a delayed post: nothing is runnable right after it.
+TEST(SimRuntimeHooks, TimerIntoSlowWorkerWaitsItsTurn) {
+  SimRuntime rt(5);
+  rt.SetPostDelay([](const QueueId& q) -> Micros { return q.worker == "region" ? 500 : 0; });
+  Micros ran_at = 0;
+  rt.StartTimer(kRegion1, 100, "late", [&] { ran_at = rt.Now(); });
+  int steps = 0;
+  while (rt.Step()) ++steps;
+  EXPECT_EQ(ran_at, 600u);
+  EXPECT_EQ(steps, 2) << "one step moves time to the timer, one runs the task";
+}
+
 }  // namespace
 }  // namespace runtime
