@@ -27,5 +27,7 @@ LAB_2B = {
         {"target": "//raftstore/tests:peer_storage_2b_test", "points": 15, "scoring": "proportional"},
         {"target": "//raftstore/tests:raftstore_2b_test", "points": 65, "scoring": "proportional"},
         {"target": "//grader/hidden/raftstore:hidden_raftstore_2b_test", "points": 20, "scoring": "all_or_nothing", "hidden": True, "seeds": 3},
+        # Crash points at engine writes and sends (grader/hidden/raftstore/hidden_crash_test.cc).
+        {"target": "//grader/hidden/raftstore:hidden_crash_2b_test", "points": 10, "scoring": "all_or_nothing", "hidden": True, "seeds": 2},
     ],
 }

@@ -26,5 +26,9 @@ LAB_2C = {
         {"target": "//raftstore/tests:peer_storage_2c_test", "points": 10, "scoring": "proportional"},
         {"target": "//raftstore/tests:raftstore_2c_test", "points": 35, "scoring": "proportional"},
         {"target": "//grader/hidden/raftstore:hidden_raftstore_2c_test", "points": 15, "scoring": "all_or_nothing", "hidden": True, "seeds": 2},
+        # A store crashed while applying a snapshot restarts consistent (raftstore/tests/crash_2c_test.cc).
+        {"target": "//raftstore/tests:crash_2c_test", "points": 5, "scoring": "proportional"},
+        # Crash points at engine writes and sends, slow workers (grader/hidden/raftstore/hidden_crash_test.cc).
+        {"target": "//grader/hidden/raftstore:hidden_crash_2c_test", "points": 10, "scoring": "all_or_nothing", "hidden": True, "seeds": 2},
     ],
 }

@@ -30,6 +30,27 @@ kv::Result<std::unique_ptr<PeerStorage>> PeerStorage::Create(kv::Engines* engine
   if (!raft_state.ok()) return raft_state.status().Annotate(tag + " load raft state");
   auto apply_state = meta::InitApplyState(*engines->kv, region);
   if (!apply_state.ok()) return apply_state.status().Annotate(tag + " load apply state");
+  raft_serverpb::RaftLocalState& rs = raft_state.value();
+  const raft_serverpb::RaftApplyState& as = apply_state.value();
+  if ((rs.last_index() < as.applied_index() || rs.hard_state().commit() < as.applied_index()) &&
+      as.applied_index() == as.truncated_state().index() &&
+      as.applied_index() > meta::kRaftInitLogIndex) {
+    // The store crashed between the two writes of a Ready that applied a snapshot
+    // (SaveReadyState writes the kv batch, then the raft batch): the kv engine holds the
+    // snapshot's data and apply state, the raft engine still the old log and RaftLocalState.
+    // Entries are only ever applied once committed and persisted, so nothing else puts the
+    // applied index past the persisted raft state. Finish what the lost raft batch said: the
+    // snapshot replaced the whole log (whatever old entries remain are unreachable past the
+    // last index, and overwritten by the next appends) and is committed. (TiKV keeps a copy of
+    // the raft state in the kv engine for the same crash.)
+    rs.set_last_index(as.applied_index());
+    rs.set_last_term(as.truncated_state().term());
+    rs.mutable_hard_state()->set_commit(as.applied_index());
+    if (rs.hard_state().term() < as.truncated_state().term()) {
+      rs.mutable_hard_state()->set_term(as.truncated_state().term());
+      rs.mutable_hard_state()->set_vote(0);
+    }
+  }
   if (raft_state.value().last_index() < apply_state.value().applied_index()) {
     return kv::Status::Corruption(
         tag + " raft log ends at " + std::to_string(raft_state.value().last_index()) +

@@ -261,9 +261,35 @@ Status Engine::Write(const WriteBatch& batch, bool sync) {
   rocksdb::WriteOptions wo;
   wo.sync = sync && !options_.disable_wal;
   wo.disableWAL = options_.disable_wal;
+  const bool observed = observer_ && compound_depth_ == 0;
+  if (observed) observer_(*this, WriteEvent{"write batch", batch.Len(), false});
   rocksdb::Status s = db_->Write(wo, &wb);
-  if (s.ok()) return Status::OK();
+  if (s.ok()) {
+    if (observed) observer_(*this, WriteEvent{"write batch", batch.Len(), true});
+    return Status::OK();
+  }
   return FromRocks(s, "write batch of " + std::to_string(batch.Len()) + " to " + options_.path);
+}
+
+Engine::CompoundWrite::CompoundWrite(Engine& engine, std::string_view what)
+    : engine_(engine), what_(what) {
+  if (engine_.observer_ && engine_.compound_depth_ == 0) {
+    engine_.observer_(engine_, WriteEvent{what_, 0, false});
+  }
+  ++engine_.compound_depth_;
+  open_ = true;
+}
+
+void Engine::CompoundWrite::Done() {
+  if (!open_) return;
+  open_ = false;
+  if (--engine_.compound_depth_ == 0 && engine_.observer_) {
+    engine_.observer_(engine_, WriteEvent{what_, 0, true});
+  }
+}
+
+Engine::CompoundWrite::~CompoundWrite() {
+  if (open_) --engine_.compound_depth_;
 }
 
 Result<std::unique_ptr<CfIterator>> Engine::iteratorAt(

@@ -15,6 +15,7 @@
 
 #include <atomic>
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -111,6 +112,41 @@ class Engine {
   // `sync` the call returns once the batch is on stable storage.
   Status Write(const WriteBatch& batch, bool sync);
 
+  // ---- For crash tests (raftstore/testing/crash_points.h); unset, it costs one test. ----
+
+  // What a write observer sees: every write (Write and the single-key helpers), just before
+  // it reaches RocksDB and again just after it succeeded. An observer may throw to stop the
+  // caller right there (a simulated crash): before the write, nothing of it is stored; after,
+  // all of it is.
+  struct WriteEvent {
+    // "write batch", or the name of a CompoundWrite.
+    std::string_view what;
+    size_t ops = 0;
+    // false: about to write; true: written.
+    bool done = false;
+  };
+  using WriteObserver = std::function<void(const Engine& engine, const WriteEvent& event)>;
+  void set_write_observer(WriteObserver observer) { observer_ = std::move(observer); }
+
+  // Several writes that count as one for the observer (it sees `what` before the first and
+  // after the last, and nothing in between): applying a snapshot's files, which clears the
+  // region's range and ingests a file per column family, is one atomic step for a crash, as
+  // one RocksDB IngestExternalFiles call with range deletions would make it.
+  class CompoundWrite {
+   public:
+    CompoundWrite(Engine& engine, std::string_view what);
+    // The writes succeeded: the observer sees `what` done.
+    void Done();
+    ~CompoundWrite();
+    CompoundWrite(const CompoundWrite&) = delete;
+    CompoundWrite& operator=(const CompoundWrite&) = delete;
+
+   private:
+    Engine& engine_;
+    std::string_view what_;
+    bool open_ = false;
+  };
+
   // An iterator over `cf` at the current state (it sees no writes made after it is created).
   Result<std::unique_ptr<CfIterator>> NewIterator(std::string_view cf) const;
 
@@ -149,6 +185,9 @@ class Engine {
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
   // Live snapshots and iterators: RocksDB must not close under them.
   mutable std::atomic<int> open_readers_{0};
+  WriteObserver observer_;
+  // Inside a CompoundWrite: its writes are not observed one by one.
+  int compound_depth_ = 0;
 };
 
 const char* EngineKindName(Engine::Kind kind);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <iterator>
+#include <optional>
 #include <stdexcept>
 
 namespace runtime {
@@ -17,8 +18,35 @@ uint64_t SimRuntime::Random(uint64_t n) {
 }
 
 void SimRuntime::Post(const QueueId& queue, std::string label, Task task) {
+  if (post_delay_) {
+    auto line = delayed_posts_.find(queue);
+    const Micros delay = post_delay_(queue);
+    if (delay > 0 || line != delayed_posts_.end()) {
+      // A slow worker: the task waits for its turn behind every delayed post before it.
+      Micros due = now_ + delay;
+      if (line != delayed_posts_.end()) due = std::max(due, line->second.second);
+      auto& [pending, last_due] = delayed_posts_[queue];
+      ++pending;
+      last_due = due;
+      const TimerId id = next_timer_++;
+      timers_.emplace(std::make_pair(due, id),
+                      Timer{queue, std::move(label), std::move(task), /*delayed_post=*/true});
+      timer_due_[id] = due;
+      return;
+    }
+  }
   queues_[queue].push_back(Pending{std::move(label), std::move(task)});
   runnable_.insert(queue);
+}
+
+uint64_t SimRuntime::AddAfterTaskHook(AfterTaskHook hook) {
+  const uint64_t id = next_hook_++;
+  after_task_hooks_.emplace_back(id, std::move(hook));
+  return id;
+}
+
+void SimRuntime::RemoveAfterTaskHook(uint64_t id) {
+  std::erase_if(after_task_hooks_, [id](const auto& h) { return h.first == id; });
 }
 
 TimerId SimRuntime::StartTimer(const QueueId& queue, Micros delay, std::string label, Task task) {
@@ -40,8 +68,33 @@ void SimRuntime::Run(const QueueId& queue, Pending p) {
   if (tracing_) trace_.push_back(Event{now_, queue, p.label});
   ++tasks_run_;
   running_.push_back(queue);
-  p.task();
-  running_.pop_back();
+  if (running_.size() > 1) {
+    // Nested in another task (RunAndWait): a StoreCrash unwinds to the outermost task.
+    struct Pop {
+      std::vector<QueueId>& running;
+      ~Pop() { running.pop_back(); }
+    } pop{running_};
+    p.task();
+    return;
+  }
+  std::optional<StoreCrash> crash;
+  try {
+    p.task();
+  } catch (StoreCrash& c) {
+    crash = std::move(c);
+  } catch (...) {
+    running_.clear();
+    throw;
+  }
+  running_.clear();
+  if (crash) {
+    // The task's captures go before the store they may point into.
+    p.task = nullptr;
+    if (!crash_handler_) throw *crash;
+    crash_handler_(*crash);
+  }
+  // By index: a hook may remove itself.
+  for (size_t i = 0; i < after_task_hooks_.size(); ++i) after_task_hooks_[i].second(queue, p.label);
 }
 
 void SimRuntime::RunAndWait(const QueueId& queue, std::string label, Task task) {
@@ -52,6 +105,7 @@ void SimRuntime::RunAndWait(const QueueId& queue, std::string label, Task task) 
   }
   // Run that worker's backlog first (it is FIFO), then the task itself, all right here: the
   // waiting caller is suspended exactly as long as the worker needs, in virtual time zero.
+  if (delayed_posts_.count(queue)) flushDelayedPosts(queue);
   auto it = queues_.find(queue);
   while (it != queues_.end() && !it->second.empty()) {
     Pending p = std::move(it->second.front());
@@ -63,11 +117,30 @@ void SimRuntime::RunAndWait(const QueueId& queue, std::string label, Task task) 
   Run(queue, Pending{std::move(label), std::move(task)});
 }
 
+void SimRuntime::fire(std::map<std::pair<Micros, TimerId>, Timer>::iterator it) {
+  auto node = timers_.extract(it);
+  timer_due_.erase(node.key().second);
+  Timer& t = node.mapped();
+  if (!t.delayed_post) {
+    Post(t.queue, std::move(t.label), std::move(t.task));
+    return;
+  }
+  auto line = delayed_posts_.find(t.queue);
+  if (line != delayed_posts_.end() && --line->second.first == 0) delayed_posts_.erase(line);
+  queues_[t.queue].push_back(Pending{std::move(t.label), std::move(t.task)});
+  runnable_.insert(t.queue);
+}
+
 void SimRuntime::FireDueTimers() {
-  while (!timers_.empty() && timers_.begin()->first.first <= now_) {
-    auto node = timers_.extract(timers_.begin());
-    timer_due_.erase(node.key().second);
-    Post(node.mapped().queue, std::move(node.mapped().label), std::move(node.mapped().task));
+  while (!timers_.empty() && timers_.begin()->first.first <= now_) fire(timers_.begin());
+}
+
+void SimRuntime::flushDelayedPosts(const QueueId& queue) {
+  // In (due, id) order, which is the order they were posted in.
+  for (auto it = timers_.begin(); it != timers_.end() && delayed_posts_.count(queue);) {
+    auto next = std::next(it);
+    if (it->second.delayed_post && it->second.queue == queue) fire(it);
+    it = next;
   }
 }
 
@@ -77,6 +150,9 @@ bool SimRuntime::Step() {
     if (timers_.empty()) return false;
     now_ = std::max(now_, timers_.begin()->first.first);
     FireDueTimers();
+    // The timers that fired may all have been posts to slow workers, now due later (see
+    // SetPostDelay): time moved, nothing to run yet.
+    if (runnable_.empty()) return true;
   }
   // Which worker runs next among those with work is the run's seeded choice.
   auto pick = runnable_.begin();
@@ -121,6 +197,9 @@ void SimRuntime::DropStore(uint64_t store_id) {
     } else {
       ++it;
     }
+  }
+  for (auto it = delayed_posts_.begin(); it != delayed_posts_.end();) {
+    it = it->first.store_id == store_id ? delayed_posts_.erase(it) : std::next(it);
   }
   for (auto it = timers_.begin(); it != timers_.end();) {
     if (it->second.queue.store_id == store_id) {

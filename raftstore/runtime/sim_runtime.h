@@ -29,6 +29,17 @@ struct Event {
   std::string ToString() const;
 };
 
+// Thrown from inside a task by a test's crash point (raftstore/testing/crash_points.h) to
+// crash the store that task belongs to, there and then. SimRuntime unwinds the task (and
+// every task it is nested in through RunAndWait), then hands it to the crash handler, which
+// throws the store away. Deliberately not a std::exception: no `catch (const std::exception&)`
+// in the code under test may swallow it.
+struct StoreCrash {
+  uint64_t store_id = 0;
+  // Where it happened, for messages: "before its write batch of 3 ops to the kv engine".
+  std::string where;
+};
+
 class SimRuntime : public Runtime {
  public:
   explicit SimRuntime(uint64_t seed);
@@ -52,6 +63,33 @@ class SimRuntime : public Runtime {
   // Drops every pending task and timer of a store, as if its process died (crash tests).
   void DropStore(uint64_t store_id);
 
+  // ---- Hooks for tests (audits, crash points, worker faults); each costs nothing unset. ----
+
+  // Runs `hook` after every task that Step (RunUntil, RunFor) ran, with its queue and label,
+  // once the task has returned (or crashed, after the crash handler). A task run inside
+  // another through RunAndWait is part of that task: the hook runs once the outer one is
+  // done, so it always sees the stores between two tasks. A hook may post tasks and start
+  // timers, but must not run the simulation. Returns an id for RemoveAfterTaskHook.
+  using AfterTaskHook = std::function<void(const QueueId& queue, const std::string& label)>;
+  uint64_t AddAfterTaskHook(AfterTaskHook hook);
+  void RemoveAfterTaskHook(uint64_t id);
+
+  // Called (outside any task) when a task threw StoreCrash. Without a handler a StoreCrash
+  // propagates to whoever runs the simulation.
+  using CrashHandler = std::function<void(const StoreCrash&)>;
+  void set_crash_handler(CrashHandler handler) { crash_handler_ = std::move(handler); }
+
+  // The queue whose task is running right now (the innermost one under RunAndWait), or null
+  // between tasks.
+  const QueueId* current_queue() const { return running_.empty() ? nullptr : &running_.back(); }
+
+  // A slow worker: every task posted to a queue named `worker` (of any store) becomes runnable
+  // only after a delay drawn by `delay` (0: at once). A queue stays FIFO: a task never
+  // overtakes one posted before it, and RunAndWait on the queue first runs everything posted
+  // to it, delayed or not (the waiter waits for the slow worker, in zero virtual time).
+  using PostDelayFn = std::function<Micros(const QueueId& queue)>;
+  void SetPostDelay(PostDelayFn delay) { post_delay_ = std::move(delay); }
+
   // Keep a trace of executed tasks (off by default: long runs make long traces).
   void set_tracing(bool on) { tracing_ = on; }
   const std::vector<Event>& trace() const { return trace_; }
@@ -67,11 +105,16 @@ class SimRuntime : public Runtime {
     QueueId queue;
     std::string label;
     Task task;
+    // A task posted to a slow worker (SetPostDelay): when due, it joins its queue directly.
+    bool delayed_post = false;
   };
 
   void Run(const QueueId& queue, Pending p);
   // Moves the timers due at or before `now_` into their queues, in (time, id) order.
   void FireDueTimers();
+  void fire(std::map<std::pair<Micros, TimerId>, Timer>::iterator it);
+  // Makes every delayed post of `queue` runnable now (RunAndWait waits for the slow worker).
+  void flushDelayedPosts(const QueueId& queue);
 
   uint64_t seed_;
   std::mt19937_64 rng_;
@@ -88,6 +131,12 @@ class SimRuntime : public Runtime {
   bool tracing_ = false;
   std::vector<Event> trace_;
   uint64_t tasks_run_ = 0;
+  std::vector<std::pair<uint64_t, AfterTaskHook>> after_task_hooks_;
+  uint64_t next_hook_ = 1;
+  CrashHandler crash_handler_;
+  PostDelayFn post_delay_;
+  // Per slow queue: how many delayed posts are pending, and when the last one is due.
+  std::map<QueueId, std::pair<uint64_t, Micros>> delayed_posts_;
 };
 
 }  // namespace runtime

@@ -69,6 +69,34 @@ Cluster::Cluster(ClusterOptions options)
     const uint64_t region_id = msg.region_id();
     stores_.at(store_id).store->DeliverOnRaftQueue(region_id, MsgRaftMessage{std::move(msg)});
   });
+  // Crash points (crash_points.h).
+  rt_.set_crash_handler([this](const runtime::StoreCrash& crash) { onCrash(crash); });
+  transport_.SetSendObserver([this](const raft_serverpb::RaftMessage& msg, bool sent) {
+    if (crash_trigger_ == nullptr) return;
+    CrashEvent e;
+    e.store_id = msg.from_peer().store_id();
+    e.kind = CrashEvent::Kind::kSend;
+    e.done = sent;
+    e.msg = &msg;
+    crashPoint(e);
+  });
+}
+
+void Cluster::crashPoint(CrashEvent& event) {
+  // Only in a task of that store: not while the test itself starts or inspects it.
+  const runtime::QueueId* queue = rt_.current_queue();
+  if (queue == nullptr || queue->store_id != event.store_id || !IsRunning(event.store_id)) return;
+  event.queue = queue;
+  if (crash_trigger_->ShouldCrash(event)) {
+    throw runtime::StoreCrash{event.store_id, event.Describe()};
+  }
+}
+
+void Cluster::onCrash(const runtime::StoreCrash& crash) {
+  crash_log_.push_back(std::to_string(rt_.Now() / 1000) + " ms: store " +
+                       std::to_string(crash.store_id) + " crashed " + crash.where);
+  StopServer(crash.store_id);
+  if (crash_trigger_ != nullptr) crash_trigger_->AfterCrash(crash.store_id);
 }
 
 Cluster::~Cluster() {
@@ -103,6 +131,22 @@ std::string Cluster::storeDir(uint64_t store_id) const {
            << "open the engines of store " << store_id << ": " << engines.status().ToString();
   }
   stores_[store_id].engines = std::move(engines).value();
+  // Crash points at every engine write (crash_points.h).
+  for (kv::Engine* engine :
+       {stores_[store_id].engines.kv.get(), stores_[store_id].engines.raft.get()}) {
+    engine->set_write_observer(
+        [this, store_id](const kv::Engine& e, const kv::Engine::WriteEvent& w) {
+          if (crash_trigger_ == nullptr) return;
+          CrashEvent event;
+          event.store_id = store_id;
+          event.kind = CrashEvent::Kind::kWrite;
+          event.done = w.done;
+          event.engine = e.kind();
+          event.what = w.what;
+          event.ops = w.ops;
+          crashPoint(event);
+        });
+  }
   return ::testing::AssertionSuccess();
 }
 

@@ -33,6 +33,7 @@
 #include "raftstore/runner/region_task.h"
 #include "raftstore/runtime/sim_runtime.h"
 #include "raftstore/testing/client.h"
+#include "raftstore/testing/crash_points.h"
 #include "raftstore/testing/sim_transport.h"
 
 namespace raftstore::testing {
@@ -95,6 +96,14 @@ class Cluster {
   // Observers (not owned) must outlive the cluster or be removed first.
   void AddObserver(ClusterObserver* observer) { observers_.push_back(observer); }
   void RemoveObserver(ClusterObserver* observer) { std::erase(observers_, observer); }
+
+  // Crash points (crash_points.h): `trigger` (not owned; null: none) is asked at every engine
+  // write and every send of a store while a task of that store runs; where it says so, the
+  // store crashes, is stopped as by StopServer, and the trigger hears of it (AfterCrash).
+  void SetCrashTrigger(CrashTrigger* trigger) { crash_trigger_ = trigger; }
+  CrashTrigger* crash_trigger() const { return crash_trigger_; }
+  // "1.234 s: store 3 crashed before its write batch of ... (in store 3/raft)", one per crash.
+  const std::vector<std::string>& crash_log() const { return crash_log_; }
 
   // The region as bootstrapped (lab 2B has just this one).
   const metapb::Region& region() const { return region_; }
@@ -164,6 +173,9 @@ class Cluster {
   std::string storeDir(uint64_t store_id) const;
   ::testing::AssertionResult openEngines(uint64_t store_id);
   ::testing::AssertionResult runRequest(ClientRequest req, ClientReply* reply);
+  // Asks the crash trigger; throws runtime::StoreCrash if it says so.
+  void crashPoint(CrashEvent& event);
+  void onCrash(const runtime::StoreCrash& crash);
 
   ClusterOptions options_;
   runtime::SimRuntime rt_;
@@ -173,6 +185,8 @@ class Cluster {
   std::map<uint64_t, StoreSlot> stores_;
   std::map<int, std::unique_ptr<Client>> clients_;
   std::vector<ClusterObserver*> observers_;
+  CrashTrigger* crash_trigger_ = nullptr;
+  std::vector<std::string> crash_log_;
 };
 
 // A one-line Request of each kind, for ClientRequest::requests.

@@ -47,6 +47,17 @@ class Scenario {
     if (o.max_raft_log > 0) co.cfg = Config::ForTests2C(static_cast<uint64_t>(o.max_raft_log));
     co.region_faults = o.region_faults;
     cluster_ = std::make_unique<Cluster>(co);
+    if (o.crash_points) {
+      crash_scheduler_ = std::make_unique<CrashScheduler>(cluster_.get(), o.crash_schedule);
+    }
+    if (o.worker_delay_max > 0) {
+      runtime::SimRuntime& rt = cluster_->rt();
+      const runtime::Micros max = o.worker_delay_max;
+      rt.SetPostDelay([&rt, max](const runtime::QueueId& q) -> runtime::Micros {
+        if (q.worker != "region" && q.worker != "raftlog-gc") return 0;
+        return rt.Random(max + 1);
+      });
+    }
     election_timeout_ = co.cfg.raft_base_tick_interval *
                         static_cast<runtime::Micros>(co.cfg.raft_election_timeout_ticks);
   }
@@ -60,6 +71,7 @@ class Scenario {
     report->messages_dropped = cluster_->transport().dropped();
     report->snapshots_sent = cluster_->transport().snapshots_sent();
     report->unanswered = unanswered_;
+    if (crash_scheduler_) report->crashes = crash_scheduler_->crashes();
     if (result) {
       const auto check_start = std::chrono::steady_clock::now();
       report->linearizability = CheckLinearizable(history_.Operations());
@@ -72,6 +84,7 @@ class Scenario {
                  << report->linearizability.explanation << cluster_->SeedNote();
       }
     }
+    if (!result && crash_scheduler_) result << "\nCrash points: " << crash_scheduler_->Describe();
     if (!result) {
       const std::string path = cluster_->DumpTrace();
       if (!path.empty()) result << "\n(event trace written to " << path << ")";
@@ -134,7 +147,13 @@ class Scenario {
         partitioner_on_ = true;
         rt.StartTimer(partitioner_queue(), 300'000, "partitioner", [this] { partition(); });
       }
+      if (crash_scheduler_) crash_scheduler_->Start();
       rt.RunFor(o_.iteration_time);
+      if (crash_scheduler_) {
+        if (auto r = crash_scheduler_->Stop(); !r) {
+          return ::testing::AssertionFailure() << "round " << iter << ": " << r.message();
+        }
+      }
 
       for (auto& st : clients_) st->stop = true;
       partitioner_on_ = false;
@@ -422,6 +441,8 @@ class Scenario {
   // Before cluster_: the cluster calls the audit's hooks until it is gone.
   std::unique_ptr<ScenarioAudit> audit_;
   std::unique_ptr<Cluster> cluster_;
+  // After cluster_: it unregisters itself from the cluster when it goes.
+  std::unique_ptr<CrashScheduler> crash_scheduler_;
   runtime::Micros election_timeout_ = 0;
   std::vector<std::unique_ptr<ClientState>> clients_;
   History history_;
@@ -451,6 +472,7 @@ std::string GenericTestReport::Summary() const {
       static_cast<unsigned long long>(events), static_cast<unsigned long long>(messages_sent),
       static_cast<unsigned long long>(messages_dropped),
       static_cast<unsigned long long>(snapshots_sent), wall_seconds, events_per_s, check_seconds);
+  if (crashes > 0) return std::string(buf) + ", " + std::to_string(crashes) + " crash points";
   return buf;
 }
 

@@ -28,6 +28,7 @@
 
 #include "raftstore/runner/region_task.h"
 #include "raftstore/runtime/runtime.h"
+#include "raftstore/testing/crash_points.h"
 #include "raftstore/testing/linearizability.h"
 
 namespace raftstore::testing {
@@ -71,6 +72,16 @@ struct GenericTestOptions {
   int max_raft_log = -1;
   // Lab 2C: faults of every store's region worker (snapshot generation failing or late).
   raftstore::runner::RegionTaskFaults region_faults;
+  // Crash points (crash_points.h): during every round, random stores crash at random engine
+  // writes and sends, in the middle of whatever they are doing, and restart after a drawn
+  // delay; every crashed store is up again before the round's checks.
+  bool crash_points = false;
+  CrashScheduleOptions crash_schedule;
+  // Slow workers: every task posted to a store's region worker or raftlog-gc worker waits a
+  // delay drawn from [0, worker_delay_max] before it can run (each worker stays FIFO, see
+  // SimRuntime::SetPostDelay): snapshots are generated late, from a state that has moved on,
+  // and log GC lags behind the truncated index.
+  runtime::Micros worker_delay_max = 0;
   // TinyKV project 3 (membership changes, region splits): not part of these labs; must stay
   // false.
   bool confchange = false;
@@ -107,6 +118,8 @@ struct GenericTestReport {
   uint64_t messages_dropped = 0;
   // Lab 2C: MsgSnapshots that went out on the network (after their chunks).
   uint64_t snapshots_sent = 0;
+  // Crash points that fired (GenericTestOptions::crash_points).
+  uint64_t crashes = 0;
   runtime::Micros simulated = 0;
   double wall_seconds = 0;
   double check_seconds = 0;

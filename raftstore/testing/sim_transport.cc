@@ -55,6 +55,7 @@ SimTransport::SimTransport(runtime::SimRuntime* rt, runtime::Micros delay_min,
     : rt_(rt), delay_min_(delay_min), delay_max_(delay_max) {}
 
 kv::Status SimTransport::Send(const raft_serverpb::RaftMessage& msg) {
+  if (send_observer_) send_observer_(msg, false);
   runtime::Micros delay = Draw(*rt_, delay_min_, delay_max_);
   if (!msg.has_snap_chunk() && msg.message().msg_type() == eraftpb::MsgSnapshot) {
     ++snap_from_[msg.from_peer().store_id()];
@@ -63,6 +64,7 @@ kv::Status SimTransport::Send(const raft_serverpb::RaftMessage& msg) {
   for (const auto& f : filters_) {
     if (!f->Before(msg, *rt_, &delay)) {
       ++dropped_;
+      if (send_observer_) send_observer_(msg, true);
       return kv::Status::OK();  // lost on the wire: the sender can't tell
     }
   }
@@ -82,6 +84,7 @@ kv::Status SimTransport::Send(const raft_serverpb::RaftMessage& msg) {
                   [this, shared = std::make_shared<raft_serverpb::RaftMessage>(msg), to] {
                     if (deliver_) deliver_(to, std::move(*shared));
                   });
+  if (send_observer_) send_observer_(msg, true);
   return kv::Status::OK();
 }
 

@@ -94,6 +94,12 @@ class SimTransport : public Transport {
 
   kv::Status Send(const raft_serverpb::RaftMessage& msg) override;
 
+  // Crash tests (crash_points.h): sees every message a store sends, before anything happens to
+  // it (`sent` false) and once it is on its way or lost on the wire (`sent` true). It may throw
+  // runtime::StoreCrash to crash the sender right there.
+  using SendObserver = std::function<void(const raft_serverpb::RaftMessage& msg, bool sent)>;
+  void SetSendObserver(SendObserver observer) { send_observer_ = std::move(observer); }
+
   void AddFilter(std::unique_ptr<Filter> filter);
   void ClearFilters();
   std::string DescribeFilters() const;
@@ -112,6 +118,7 @@ class SimTransport : public Transport {
   runtime::SimRuntime* rt_;
   runtime::Micros delay_min_, delay_max_;
   DeliverFn deliver_;
+  SendObserver send_observer_;
   std::vector<std::unique_ptr<Filter>> filters_;
   uint64_t sent_ = 0;
   uint64_t dropped_ = 0;

@@ -16,7 +16,9 @@
 //
 // Overrides for every scenario run (e.g. to replay a hidden scenario's run): --clients=N,
 // --servers=N, --max_raft_log=N, --drop=F (with unreliable), --gen_fail_percent=N,
-// --gen_delay_percent=N, --unreliable=0|1, --crash=0|1, --partitions=0|1.
+// --gen_delay_percent=N, --unreliable=0|1, --crash=0|1, --partitions=0|1; crash points
+// (crash_points.h): --crash_points=0|1, --send_percent=N (of the crash points), and slow
+// workers: --worker_delay_ms=N (region and raftlog-gc tasks up to N ms late).
 //
 // Every run also runs the audits of the test suites (raftstore/testing/audit/: replicas,
 // callbacks, apply, elections, snapshots, and the log GC audit in 2C); --audits=0 turns them off
@@ -88,6 +90,7 @@ int main(int argc, char** argv) {
   // Overrides (-1: the scenario's own value).
   int clients = -1, servers = -1, max_raft_log = -1, unreliable = -1, crash = -1, partitions = -1;
   double drop = -1;
+  int crash_points = -1, send_percent = -1, worker_delay_ms = -1;
   raftstore::runner::RegionTaskFaults faults;
   bool audits = true;
   std::string overrides;  // repeated in the replay commands
@@ -109,6 +112,12 @@ int main(int argc, char** argv) {
       crash = std::atoi(v.c_str());
     } else if (Flag(argv[i], "--partitions", &v)) {
       partitions = std::atoi(v.c_str());
+    } else if (Flag(argv[i], "--crash_points", &v)) {
+      crash_points = std::atoi(v.c_str());
+    } else if (Flag(argv[i], "--send_percent", &v)) {
+      send_percent = std::atoi(v.c_str());
+    } else if (Flag(argv[i], "--worker_delay_ms", &v)) {
+      worker_delay_ms = std::atoi(v.c_str());
     } else if (Flag(argv[i], "--drop", &v)) {
       drop = std::atof(v.c_str());
     } else if (Flag(argv[i], "--gen_fail_percent", &v)) {
@@ -173,6 +182,10 @@ int main(int argc, char** argv) {
       if (crash >= 0) o.crash = crash != 0;
       if (partitions >= 0) o.partitions = partitions != 0;
       if (drop >= 0) o.drop_fraction = drop;
+      if (crash_points >= 0) o.crash_points = crash_points != 0;
+      if (send_percent >= 0) o.crash_schedule.send_percent = static_cast<uint32_t>(send_percent);
+      if (worker_delay_ms >= 0)
+        o.worker_delay_max = static_cast<runtime::Micros>(worker_delay_ms) * 1000;
       o.region_faults = faults;
       o.iterations = iterations;
       o.iteration_time = static_cast<runtime::Micros>(iteration_ms) * 1000;
