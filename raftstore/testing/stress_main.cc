@@ -12,7 +12,8 @@
 // max_raft_log = 100, as raftstore_2c_test.cc), --scenario=<name>|all (default all),
 // --seeds=N (default 5), --seed=S (first seed;
 // default: from TINYKV_SEED or a fixed one), --iterations=N and --iteration_ms=N (default:
-// TinyKV's 3 rounds of 5000 ms).
+// TinyKV's 3 rounds of 5000 ms), --jobs=N (default 1: runs at once, one process each; use
+// the machine's core count for long stress runs — every run is still fixed by its seed).
 //
 // Overrides for every scenario run (e.g. to replay a hidden scenario's run): --clients=N,
 // --servers=N, --max_raft_log=N, --drop=F (with unreliable), --gen_fail_percent=N,
@@ -27,19 +28,21 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <cstring>
 #include <iterator>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "bench/flags.h"
 #include "raftstore/testing/generic_test.h"
+#include "raftstore/testing/parallel_runs.h"
 #include "testutil/seed.h"
 
 namespace {
 
 using raftstore::testing::GenericTestOptions;
-using raftstore::testing::GenericTestReport;
+using raftstore::testing::RunInParallel;
+using raftstore::testing::RunOutcome;
 
 struct Scenario {
   const char* name;
@@ -71,11 +74,13 @@ constexpr Scenario kScenarios2C[] = {
     {"SnapshotUnreliableRecoverConcurrentPartition", 5, true, true, true, 100},
 };
 
-bool Flag(const char* arg, const char* name, std::string* value) {
-  const size_t n = std::strlen(name);
-  if (std::strncmp(arg, name, n) != 0 || arg[n] != '=') return false;
-  *value = arg + n + 1;
-  return true;
+// The flags that pick which runs to do; every other flag changes a run and is repeated in a
+// failure's replay command.
+bool SelectsRuns(const std::string& arg) {
+  for (const char* name : {"--seed=", "--seeds=", "--scenario=", "--lab=", "--jobs="}) {
+    if (arg.rfind(name, 0) == 0) return true;
+  }
+  return false;
 }
 
 }  // namespace
@@ -84,6 +89,7 @@ int main(int argc, char** argv) {
   std::string scenario = "all";
   std::string lab = "2b";
   int seeds = 5;
+  int jobs = 1;
   uint64_t first_seed = testutil::TestSeed();
   int iterations = 3;
   int iteration_ms = 5000;
@@ -91,82 +97,49 @@ int main(int argc, char** argv) {
   int clients = -1, servers = -1, max_raft_log = -1, unreliable = -1, crash = -1, partitions = -1;
   double drop = -1;
   int crash_points = -1, send_percent = -1, worker_delay_ms = -1;
-  raftstore::runner::RegionTaskFaults faults;
+  int gen_fail_percent = 0, gen_delay_percent = 0;
   bool audits = true;
+
+  bench::Flags flags("stress", "[flags] (see the comment at the top of stress_main.cc)");
+  flags.Add("lab", &lab).Add("scenario", &scenario).Add("seeds", &seeds).Add("jobs", &jobs);
+  flags.Add("seed", &first_seed).Add("iterations", &iterations);
+  flags.Add("iteration_ms", &iteration_ms).Add("clients", &clients).Add("servers", &servers);
+  flags.Add("max_raft_log", &max_raft_log).Add("unreliable", &unreliable).Add("crash", &crash);
+  flags.Add("partitions", &partitions).Add("drop", &drop).Add("crash_points", &crash_points);
+  flags.Add("send_percent", &send_percent).Add("worker_delay_ms", &worker_delay_ms);
+  flags.Add("gen_fail_percent", &gen_fail_percent).Add("gen_delay_percent", &gen_delay_percent);
+  flags.Add("audits", &audits);
+  flags.Parse(argc, argv);
+  if (lab != "2b" && lab != "2c") flags.Fail("--lab must be 2b or 2c");
+  if (seeds < 1 || jobs < 1) flags.Fail("--seeds and --jobs must be at least 1");
+
   std::string overrides;  // repeated in the replay commands
   for (int i = 1; i < argc; ++i) {
-    std::string v;
-    if (!Flag(argv[i], "--seed", &v) && !Flag(argv[i], "--seeds", &v) &&
-        !Flag(argv[i], "--scenario", &v) && !Flag(argv[i], "--lab", &v)) {
-      overrides += std::string(" ") + argv[i];
-    }
-    if (Flag(argv[i], "--clients", &v)) {
-      clients = std::atoi(v.c_str());
-    } else if (Flag(argv[i], "--servers", &v)) {
-      servers = std::atoi(v.c_str());
-    } else if (Flag(argv[i], "--max_raft_log", &v)) {
-      max_raft_log = std::atoi(v.c_str());
-    } else if (Flag(argv[i], "--unreliable", &v)) {
-      unreliable = std::atoi(v.c_str());
-    } else if (Flag(argv[i], "--crash", &v)) {
-      crash = std::atoi(v.c_str());
-    } else if (Flag(argv[i], "--partitions", &v)) {
-      partitions = std::atoi(v.c_str());
-    } else if (Flag(argv[i], "--crash_points", &v)) {
-      crash_points = std::atoi(v.c_str());
-    } else if (Flag(argv[i], "--send_percent", &v)) {
-      send_percent = std::atoi(v.c_str());
-    } else if (Flag(argv[i], "--worker_delay_ms", &v)) {
-      worker_delay_ms = std::atoi(v.c_str());
-    } else if (Flag(argv[i], "--drop", &v)) {
-      drop = std::atof(v.c_str());
-    } else if (Flag(argv[i], "--gen_fail_percent", &v)) {
-      faults.gen_fail_percent = static_cast<uint32_t>(std::atoi(v.c_str()));
-    } else if (Flag(argv[i], "--gen_delay_percent", &v)) {
-      faults.gen_delay_percent = static_cast<uint32_t>(std::atoi(v.c_str()));
-      faults.gen_delay_min = 20'000;
-      faults.gen_delay_max = 300'000;
-    } else if (Flag(argv[i], "--audits", &v)) {
-      audits = std::atoi(v.c_str()) != 0;
-    } else if (Flag(argv[i], "--lab", &v)) {
-      lab = v;
-    } else if (Flag(argv[i], "--scenario", &v)) {
-      scenario = v;
-    } else if (Flag(argv[i], "--seeds", &v)) {
-      seeds = std::atoi(v.c_str());
-    } else if (Flag(argv[i], "--seed", &v)) {
-      first_seed = std::strtoull(v.c_str(), nullptr, 10);
-    } else if (Flag(argv[i], "--iterations", &v)) {
-      iterations = std::atoi(v.c_str());
-    } else if (Flag(argv[i], "--iteration_ms", &v)) {
-      iteration_ms = std::atoi(v.c_str());
-    } else {
-      std::fprintf(stderr, "unknown flag %s (see the comment at the top of stress_main.cc)\n",
-                   argv[i]);
-      return 2;
-    }
+    if (!SelectsRuns(argv[i])) overrides += std::string(" ") + argv[i];
+  }
+  raftstore::runner::RegionTaskFaults faults;
+  faults.gen_fail_percent = static_cast<uint32_t>(gen_fail_percent);
+  if (gen_delay_percent > 0) {
+    faults.gen_delay_percent = static_cast<uint32_t>(gen_delay_percent);
+    faults.gen_delay_min = 20'000;
+    faults.gen_delay_max = 300'000;
+  }
+
+  std::vector<Scenario> scenarios;
+  if (lab == "2b") scenarios.assign(std::begin(kScenarios), std::end(kScenarios));
+  if (lab == "2c") scenarios.assign(std::begin(kScenarios2C), std::end(kScenarios2C));
+  if (scenario != "all") {
+    std::erase_if(scenarios, [&](const Scenario& s) { return scenario != s.name; });
+    if (scenarios.empty()) flags.Fail("no " + lab + " scenario named " + scenario);
   }
 
   int total_failures = 0;
   int total_runs = 0;
-  bool matched = false;
+  const auto started = std::chrono::steady_clock::now();
   std::printf("%-46s %5s %5s %10s %10s %12s %10s\n", "scenario", "runs", "fail", "wall/run",
               "seeds/min", "events/s", "ops/run");
-  if (lab != "2b" && lab != "2c") {
-    std::fprintf(stderr, "--lab must be 2b or 2c\n");
-    return 2;
-  }
-  std::vector<Scenario> scenarios;
-  if (lab == "2b") scenarios.assign(std::begin(kScenarios), std::end(kScenarios));
-  if (lab == "2c") scenarios.assign(std::begin(kScenarios2C), std::end(kScenarios2C));
   for (const Scenario& s : scenarios) {
-    if (scenario != "all" && scenario != s.name) continue;
-    matched = true;
-    int failures = 0;
-    double wall = 0;
-    uint64_t events = 0;
-    uint64_t ops = 0;
-    std::vector<std::string> failed;
+    std::vector<GenericTestOptions> runs;
     for (int r = 0; r < seeds; ++r) {
       GenericTestOptions o;
       o.clients = s.clients;
@@ -196,19 +169,27 @@ int main(int argc, char** argv) {
           return nullptr;
         };
       }
-      GenericTestReport report;
-      ::testing::AssertionResult result = RunGenericTest(o, &report);
-      wall += report.wall_seconds;
-      events += report.events;
-      ops += report.ops();
-      if (!result) {
-        ++failures;
-        failed.push_back("seed " + std::to_string(o.seed) + ": " + result.message() +
-                         "\n    replay: bazel run --config=reference //raftstore/testing:stress -- "
-                         "--lab=" +
-                         lab + " --scenario=" + s.name + " --seed=" + std::to_string(o.seed) +
-                         " --seeds=1" + overrides);
-      }
+      runs.push_back(std::move(o));
+    }
+    const std::vector<RunOutcome> outcomes = RunInParallel(runs, jobs);
+    int failures = 0;
+    double wall = 0;
+    uint64_t events = 0;
+    uint64_t ops = 0;
+    std::vector<std::string> failed;
+    for (size_t r = 0; r < outcomes.size(); ++r) {
+      const RunOutcome& out = outcomes[r];
+      wall += out.wall_seconds;
+      events += out.events;
+      ops += out.ops;
+      if (out.ok) continue;
+      ++failures;
+      const std::string seed = std::to_string(runs[r].seed);
+      failed.push_back("seed " + seed + ": " + out.message +
+                       "\n    replay: bazel run --config=reference //raftstore/testing:stress -- "
+                       "--lab=" +
+                       lab + " --scenario=" + s.name + " --seed=" + seed + " --seeds=1" +
+                       overrides);
     }
     total_failures += failures;
     total_runs += seeds;
@@ -219,10 +200,10 @@ int main(int argc, char** argv) {
     for (const std::string& f : failed) std::printf("  FAILED %s\n", f.c_str());
     std::fflush(stdout);
   }
-  if (!matched) {
-    std::fprintf(stderr, "no scenario named %s\n", scenario.c_str());
-    return 2;
-  }
+  const double elapsed =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  std::printf("%d runs in %.1f s with --jobs=%d (%.1f runs/min)\n", total_runs, elapsed, jobs,
+              elapsed > 0 ? 60.0 * total_runs / elapsed : 0.0);
   std::printf("%d passed, %d failed\n", total_runs - total_failures, total_failures);
   return total_failures == 0 ? 0 : 1;
 }
