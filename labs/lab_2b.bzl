@@ -7,9 +7,10 @@ finished can work against the reference Raft with --config=reference-raft.
 
 Time limits: the grader runs each test binary whole (unsharded) and kills it after
 --test-timeout (60 s) unless the target sets "timeout". The cluster suites take longer: on a
-2-core machine the reference's raftstore_2b_test runs 45 s (70 s when the machine is busy or
-the Raft sends a lagging follower its whole backlog), the hidden suite 23-35 s per seed; 300 s
-leaves room for a slower but correct submission while still cutting a hang.
+2-core machine the reference's raftstore_2b_test runs 45 s unloaded (70 s without Raft's
+per-append cap; 200 s with the machine at load 9), the hidden suite 23-35 s per seed (135 s at
+load 9); 600 s leaves room for a slower but correct submission on a busy machine while still
+cutting a hang.
 
 Format: see labs/README.md.
 """
@@ -31,7 +32,7 @@ LAB_2B = {
     "includes": [],
     "tests": [
         {"target": "//raftstore/tests:peer_storage_2b_test", "points": 15, "scoring": "proportional"},
-        {"target": "//raftstore/tests:raftstore_2b_test", "points": 65, "scoring": "proportional", "timeout": 300},
-        {"target": "//grader/hidden/raftstore:hidden_raftstore_2b_test", "points": 20, "scoring": "all_or_nothing", "hidden": True, "seeds": 3, "timeout": 300},
+        {"target": "//raftstore/tests:raftstore_2b_test", "points": 65, "scoring": "proportional", "timeout": 600},
+        {"target": "//grader/hidden/raftstore:hidden_raftstore_2b_test", "points": 20, "scoring": "all_or_nothing", "hidden": True, "seeds": 3, "timeout": 600},
     ],
 }

@@ -33,8 +33,12 @@ from grader import batch, manifest, report, runner, workspace  # noqa: E402
 
 
 def make_submissions(kit, ms, spec, dest):
-    """One folder per submission of expected.json under dest."""
+    """One submission per entry of expected.json under dest, in its "form": a folder (default),
+    a .tar.gz or .zip that wraps the tree in a top folder (as a download from a git host does),
+    or a git repository whose working tree holds an uncommitted edit that does not compile (the
+    grader must grade HEAD). Returns {name: path}."""
     files = ms.all_student_files()
+    paths = {}
     for name, s in spec["submissions"].items():
         d = os.path.join(dest, name)
         os.makedirs(d)
@@ -53,6 +57,29 @@ def make_submissions(kit, ms, spec, dest):
             if r.returncode != 0:
                 raise SystemExit(f"selftest: patch {s['patch']} does not apply to the reference:\n"
                                  + r.stdout.decode() + r.stderr.decode())
+        paths[name] = _package(d, s.get("form", "dir"))
+    return paths
+
+
+def _package(d, form):
+    if form == "dir":
+        return d
+    if form in ("tar.gz", "zip"):
+        wrapped = os.path.join(os.path.dirname(d), ".wrap-" + os.path.basename(d))
+        os.makedirs(wrapped)
+        os.rename(d, os.path.join(wrapped, "tinykv-main"))
+        out = shutil.make_archive(d, "gztar" if form == "tar.gz" else "zip", wrapped, "tinykv-main")
+        shutil.rmtree(wrapped)
+        return out
+    if form == "git":
+        env = dict(os.environ, GIT_AUTHOR_NAME="s", GIT_AUTHOR_EMAIL="s@s", GIT_COMMITTER_NAME="s",
+                   GIT_COMMITTER_EMAIL="s@s")
+        for args in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "lab"]):
+            subprocess.run(["git", *args], cwd=d, env=env, check=True, capture_output=True)
+        with open(os.path.join(d, "raft", "raft.cc"), "a") as f:
+            f.write("\nuncommitted edit that does not compile;\n")
+        return d
+    raise SystemExit(f"selftest: unknown form {form!r}")
 
 
 def _case_sets(t):
@@ -166,7 +193,7 @@ def main():
         shutil.rmtree(out, ignore_errors=True)
     subs = os.path.join(out, "submissions")
     shutil.rmtree(subs, ignore_errors=True)
-    make_submissions(KIT, ms, spec, subs)
+    paths = make_submissions(KIT, ms, spec, subs)
 
     # The grader's defaults (60 s per test binary, the manifests' own limits for the cluster
     # suites, reruns within 3 x the limit): what an instructor's grading uses.
@@ -205,7 +232,7 @@ def main():
             shutil.rmtree(staged, ignore_errors=True)
             os.makedirs(staged)
             for n in order:
-                os.symlink(os.path.join(subs, n), os.path.join(staged, n))
+                os.symlink(paths[n], os.path.join(staged, os.path.basename(paths[n])))
             print(f"selftest: lab {lab}: grading {', '.join(order)}", flush=True)
             batch.run_batch(one, lab, ms.max_points(lab), staged, lab_out, force=True,
                             log=lambda m: print("selftest:   " + m, flush=True))
@@ -220,6 +247,12 @@ def main():
                 r = batch.read_summary(os.path.join(lab_out, n))
                 exp = spec["submissions"][n]["expect"].get(lab, spec["submissions"][n]["expect"].get("*", {}))
                 problems = ["grader error: " + r.get("error", "")[-500:]] if r["status"] == "error" else check(r, exp, kit_problems, os.path.join(lab_out, n))
+                form = spec["submissions"][n].get("form", "dir")
+                kind = {"dir": "directory", "tar.gz": "archive", "zip": "archive", "git": "git"}[form]
+                if r.get("submission", {}).get("kind") != kind:
+                    problems.append(f"read as {r.get('submission', {}).get('kind')!r}, handed in as {form}")
+                if form == "git" and r.get("status") == "build_failed":
+                    problems.append("the git submission's uncommitted edit was graded instead of HEAD")
                 failures += bool(problems)
                 rows.append((n, lab, r, times.get(n, 0), problems))
                 if a.show:
