@@ -122,7 +122,8 @@ def check(result, exp, kit_problems, report_dir=None):
         problems.append(f"status {result['status']}, expected {exp['status']}")
     if exp.get("build_errors_contain") and exp["build_errors_contain"] not in result["build"].get("errors", ""):
         problems.append(f"build errors do not mention {exp['build_errors_contain']!r}")
-    if "score" in exp and abs(result["score"] - exp["score"]) > 0.01:
+    # (A kit problem, e.g. a hidden suite not written yet, changes every score: reported apart.)
+    if "score" in exp and not kit_problems and abs(result["score"] - exp["score"]) > 0.01:
         problems.append(f"score {result['score']}, expected {exp['score']}")
     fail, pas = exp.get("fail"), exp.get("pass")
     for t in result["targets"]:
