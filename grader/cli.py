@@ -21,12 +21,15 @@ KIT_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 def _common(p):
     g = p.add_argument_group("grading options")
     g.add_argument("--kit", default=KIT_ROOT, help="the kit to grade against (default: the one holding this grader)")
-    g.add_argument("--test-timeout", type=int, default=60, help="seconds per run of a test binary (default 60)")
+    g.add_argument("--test-timeout", type=int, default=60,
+                   help="seconds per run of a test binary, for targets whose manifest sets no timeout (default 60)")
+    g.add_argument("--max-test-timeout", type=int,
+                   help="caps every target's time limit, the manifests' own included (a quick run)")
     g.add_argument("--build-timeout", type=int, default=900, help="wall seconds for the build (default 900)")
     g.add_argument("--seeds", type=int, help="seed count for randomized targets (those the manifest gives seeds > 1)")
     g.add_argument("--seeds-every", type=int, help="seed count for every target")
     g.add_argument("--seed-base", type=int, default=1, help="the first seed; seeds are consecutive (default 1)")
-    g.add_argument("--rerun-budget", type=int, help="seconds of reruns per target after crashes/time-outs (default 3 x timeout)")
+    g.add_argument("--rerun-budget", type=int, help="seconds of reruns per target after crashes/time-outs (default 3 x its time limit, at least 60)")
     g.add_argument("--public-only", action="store_true", help="leave the hidden suites out")
     g.add_argument("--sandbox", choices=["auto", "linux", "processwrapper"], default="auto",
                    help="sandbox for test runs (auto: linux-sandbox when it works here)")
@@ -46,6 +49,7 @@ def _common(p):
 def _options(a):
     return runner.Options(
         test_timeout=a.test_timeout,
+        max_test_timeout=a.max_test_timeout,
         build_timeout=a.build_timeout,
         seeds=a.seeds,
         seeds_every=a.seeds_every,
@@ -137,6 +141,7 @@ def cmd_labs(a):
         print(f"lab {name}: {lab.title} ({ms.max_points(name):g} points)" + (f", includes {', '.join(lab.includes)}" if lab.includes else ""))
         for t in ms.tests(name):
             extra = f", {t.seeds} seeds" if t.seeds > 1 else ""
+            extra += f", {t.timeout} s time limit" if t.timeout else ""
             print(f"  {t.points:>5g}  {t.scoring:<15} {t.target}{' (hidden)' if t.hidden else ''}{extra}")
     for w in ms.warnings:
         print("WARNING:", w)

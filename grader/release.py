@@ -2,7 +2,8 @@
 repository with a single commit (no history that ever held a solution).
 
     scripts/release.sh DEST            cut the release into DEST (a new folder)
-    scripts/release.sh DEST --verify   ... and prove it: it builds, every public suite runs and
+    scripts/release.sh DEST --verify   ... and prove it: its history is one commit naming no
+                                       instructor-only file, it builds, every public suite runs and
                                        fails on the stubs (cleanly: no crash, no hang, no
                                        build error), and passes once the reference files are
                                        laid over it.
@@ -167,12 +168,30 @@ def _summarize(paths):
     return ", ".join(f"{k} ({n})" for k, n in sorted(tops.items()))
 
 
+def history_leaks(release):
+    """What the release's git history gives away: it must be one commit (nothing an earlier
+    commit held can be dug out) naming no instructor-only path."""
+    problems = []
+    if not os.path.isdir(os.path.join(release, ".git")):
+        return ["the release is not a git repository"]
+    r = _run(["git", "rev-list", "--all", "--count"], release)
+    if r.returncode != 0 or r.stdout.strip() != "1":
+        problems.append(f"the release's history should be one commit, found {r.stdout.strip() or r.stderr.strip()}")
+    r = _run(["git", "log", "--all", "--name-only", "--format="], release)
+    held = sorted({p for p in r.stdout.splitlines() if p and is_instructor_only(p)})
+    if held:
+        problems.append("the release's history holds instructor-only files: " + ", ".join(held[:10]))
+    return problems
+
+
 def verify(release, kit, test_timeout=60, log=print):
     """Builds the release and runs its public suites on the stubs and on the reference.
     Returns a list of problems (empty: the release is good)."""
     from grader import runner
 
-    problems = []
+    problems = history_leaks(release)
+    for rel in leaks(release, kit):
+        problems.append("the release's files: " + rel)
     log("verify: bazel build //... in the release")
     r = subprocess.run(
         ["bazel", "build", f"--disk_cache={runner.DEFAULT_DISK_CACHE}", "//..."],

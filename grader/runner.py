@@ -30,7 +30,8 @@ class Options:
     """Everything a grading run can be told (the CLI fills it)."""
 
     def __init__(self, **kw):
-        self.test_timeout = 60  # seconds per test binary run (bazel --test_timeout)
+        self.test_timeout = 60  # seconds per test binary run, for targets whose manifest sets no timeout
+        self.max_test_timeout = None  # caps every target's limit, manifest timeouts included
         self.build_timeout = 900  # wall seconds for the build
         self.seeds = None  # seed count for randomized targets (manifest "seeds" > 1)
         self.seeds_every = None  # seed count for every target
@@ -49,8 +50,18 @@ class Options:
                 raise TypeError(f"unknown option {k}")
             setattr(self, k, v)
 
-    def budget(self):
-        return self.rerun_budget if self.rerun_budget is not None else max(3 * self.test_timeout, 60)
+    def timeout_for(self, spec):
+        """Seconds one run of the target's test binary may take before Bazel kills it: the
+        manifest's `timeout` for that target (the slow cluster suites), else test_timeout;
+        never more than max_test_timeout."""
+        t = spec.timeout or self.test_timeout
+        return min(t, self.max_test_timeout) if self.max_test_timeout else t
+
+    def budget(self, spec):
+        """Seconds of reruns of one target (per grading) after its binary crashed or hung."""
+        if self.rerun_budget is not None:
+            return self.rerun_budget
+        return max(3 * self.timeout_for(spec), 60)
 
     def seed_count(self, spec):
         if self.seeds_every is not None:
@@ -172,6 +183,7 @@ class Grader:
             "warnings": list(self.manifests.warnings),
             "options": {
                 "test_timeout": self.opts.test_timeout,
+                "max_test_timeout": self.opts.max_test_timeout,
                 "seed_base": self.opts.seed_base,
                 "public_only": self.opts.public_only,
                 "reference": self.opts.reference,
@@ -190,6 +202,7 @@ class Grader:
                 "scoring": spec.scoring,
                 "max_points": spec.points,
                 "seeds_planned": self.opts.seed_list(self.opts.seed_count(spec)),
+                "timeout": self.opts.timeout_for(spec),
                 "seeds_run": [],
                 "status": "pending",
                 "message": "",
@@ -338,7 +351,7 @@ class Grader:
         for s in specs:
             targets[s.target]["_runs"] = []
             targets[s.target]["_excluded"] = set()  # cases that crashed/hung on an earlier seed
-            targets[s.target]["_budget"] = self.opts.budget()
+            targets[s.target]["_budget"] = self.opts.budget(s)
         rounds = max(len(targets[s.target]["seeds_planned"]) for s in specs)
         for i in range(rounds):
             batch = {}  # (timeout, filter) -> [spec]
@@ -351,7 +364,7 @@ class Grader:
                 ):
                     continue  # already lost its points: more seeds cannot change them
                 flt = gtest.exclusion_filter(t["_excluded"]) if t["_excluded"] else None
-                batch.setdefault((s.timeout or self.opts.test_timeout, flt), []).append(s)
+                batch.setdefault((self.opts.timeout_for(s), flt), []).append(s)
             for (timeout, flt), group in batch.items():
                 seed = targets[group[0].target]["seeds_planned"][i]
                 self.log(f"grade: seed {seed}: testing {len(group)} target(s)")
@@ -484,7 +497,7 @@ class Grader:
         return done, False, why
 
     def _list_cases(self, spec, seed, logs, tag):
-        ev = self._invoke([spec.target], seed, self.opts.test_timeout, None, logs, f"{tag}-list", extra=["--test_arg=--gtest_list_tests"])
+        ev = self._invoke([spec.target], seed, self.opts.timeout_for(spec), None, logs, f"{tag}-list", extra=["--test_arg=--gtest_list_tests"])
         run = ev.tests.get(spec.target)
         if run is None or not run.log:
             return []

@@ -8,6 +8,11 @@ of lab 2B). Given: the raft log GC tick that proposes CompactLog, ScheduleCompac
 PeerStorage::Snapshot (asynchronous generation on the region worker), the region and
 raftlog-gc workers, and the chunked snapshot transfer.
 
+Time limits (see lab_2b.bzl): on a 2-core machine the reference's raftstore_2c_test runs in
+5 s and the hidden suite in 14-21 s per seed, whole; the grader allows 120 s and 180 s. The
+hidden crash suite takes about 22 s per seed: 240 s. The Raft targets and crash_2c_test (1 s)
+keep the grader's 60 s default.
+
 Format: see labs/README.md.
 """
 
@@ -24,11 +29,11 @@ LAB_2C = {
         {"target": "//raft/tests:snapshot_2c_test", "points": 30, "scoring": "proportional"},
         {"target": "//grader/hidden/raft:random_snapshot_2c_test", "points": 10, "scoring": "all_or_nothing", "hidden": True, "seeds": 5},
         {"target": "//raftstore/tests:peer_storage_2c_test", "points": 10, "scoring": "proportional"},
-        {"target": "//raftstore/tests:raftstore_2c_test", "points": 35, "scoring": "proportional"},
-        {"target": "//grader/hidden/raftstore:hidden_raftstore_2c_test", "points": 15, "scoring": "all_or_nothing", "hidden": True, "seeds": 2},
+        {"target": "//raftstore/tests:raftstore_2c_test", "points": 30, "scoring": "proportional", "timeout": 120},
+        {"target": "//grader/hidden/raftstore:hidden_raftstore_2c_test", "points": 10, "scoring": "all_or_nothing", "hidden": True, "seeds": 2, "timeout": 180},
         # A store crashed while applying a snapshot restarts consistent (raftstore/tests/crash_2c_test.cc).
         {"target": "//raftstore/tests:crash_2c_test", "points": 5, "scoring": "proportional"},
         # Crash points at engine writes and sends, slow workers (grader/hidden/raftstore/hidden_crash_test.cc).
-        {"target": "//grader/hidden/raftstore:hidden_crash_2c_test", "points": 10, "scoring": "all_or_nothing", "hidden": True, "seeds": 2},
+        {"target": "//grader/hidden/raftstore:hidden_crash_2c_test", "points": 5, "scoring": "all_or_nothing", "hidden": True, "seeds": 2, "timeout": 240},
     ],
 }

@@ -42,6 +42,21 @@ class ReleaseTest(TempDirTest):
         self.assertEqual(len(self.git("log", "--oneline", cwd=dest).splitlines()), 1)
         self.assertIn("reference/ (2)", " ".join(notes))
 
+    def test_history_check(self):
+        dest = self.path("student")
+        release.cut(self.kit, dest)
+        self.assertEqual(release.history_leaks(dest), [])
+        # A release whose history once held a solution is caught even after the file is gone.
+        write(dest, "reference/raft/raft.cc", "// solution\n")
+        self.git("add", "-A", cwd=dest)
+        self.git("commit", "-qm", "leak", cwd=dest)
+        self.git("rm", "-q", "reference/raft/raft.cc", cwd=dest)
+        self.git("commit", "-qm", "unleak", cwd=dest)
+        problems = release.history_leaks(dest)
+        self.assertEqual(len(problems), 2, problems)
+        self.assertIn("one commit, found 3", problems[0])
+        self.assertIn("reference/raft/raft.cc", problems[1])
+
     def test_uncommitted_changes_stay_out(self):
         write(self.kit, "raft/raft.cc", "// half-finished edit\n")
         notes = release.cut(self.kit, self.path("student"))

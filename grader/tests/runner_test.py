@@ -116,6 +116,33 @@ class RunnerTest(TempDirTest):
         self.assertEqual(a["points"], 0)
         self.assertEqual(r["score"], 10)
 
+    def test_manifest_time_limits_per_target_and_the_cap(self):
+        # The hidden suite gets its manifest's limit, the public one --test-timeout; the two
+        # run in separate `bazel test`s (one --test_timeout each); max_test_timeout caps both.
+        lab = testkit.read(os.path.join(self.kit, "labs/lab_x.bzl"))
+        write(self.kit, "labs/lab_x.bzl", lab.replace('"hidden": True, "seeds": 3}', '"hidden": True, "seeds": 3, "timeout": 300}'))
+        scenario = {"tests": {A: cases("S.a"), H: cases("H.x")}}
+
+        def limits():
+            out = {}
+            for c in testkit.calls(self.tmp):
+                if c[1] == "test":
+                    limit = next(x for x in c if x.startswith("--test_timeout="))
+                    for label in c[c.index("--") + 1:]:
+                        out.setdefault(label, set()).add(limit)
+            return out
+
+        self.grade(scenario, test_timeout=45)
+        self.assertEqual(limits(), {A: {"--test_timeout=45"}, H: {"--test_timeout=300"}})
+        self.assertEqual((self.target(A)["timeout"], self.target(H)["timeout"]), (45, 300))
+        os.unlink(os.path.join(self.tmp, "scenario.json.calls"))
+        self.grade(scenario, test_timeout=45, max_test_timeout=10)
+        self.assertEqual(limits(), {A: {"--test_timeout=10"}, H: {"--test_timeout=10"}})
+        # The rerun budget follows the target's own limit.
+        o = runner.Options(test_timeout=45)
+        self.assertEqual(o.budget(manifest.TestSpec(H, 10, timeout=300)), 900)
+        self.assertEqual(o.budget(manifest.TestSpec(A, 10)), 135)
+
     def test_hidden_suites_left_out(self):
         r = self.grade({"tests": {A: cases("S.a")}}, public_only=True)
         self.assertEqual(self.target(H)["status"], "skipped")
