@@ -21,6 +21,7 @@ from grader.workspace import EXCLUDED_PREFIXES
 VERSION = "1"
 DEFAULT_DISK_CACHE = os.path.join(os.path.expanduser("~"), ".cache", "tinykv-bazel-disk")
 MAX_RERUNS = 60  # per target and seed
+NOTHING = "-*"  # a --gtest_filter that runs no case
 EXIT_CASE = "<test binary exit>"
 _SANDBOX_NOISE = re.compile(r"^\d+\.\d+: src/main/tools/")
 _EXIT_CODE = re.compile(r"exited with error code (\d+)")
@@ -279,6 +280,7 @@ class Grader:
         for t in result["targets"]:
             t.pop("_runs", None)
             t.pop("_excluded", None)
+            t.pop("_listed", None)
         result["score"] = scoring.total_score(result["targets"])
         # Suites not run here (public-only, or a kit without grader/hidden/) are not graded.
         result["max_score"] = float(sum(t["max_points"] for t in result["targets"] if t["status"] != "skipped"))
@@ -363,7 +365,7 @@ class Grader:
                     not c.passed for _, cases in t["_runs"] for c in cases.values()
                 ):
                     continue  # already lost its points: more seeds cannot change them
-                flt = gtest.exclusion_filter(t["_excluded"]) if t["_excluded"] else None
+                flt = self._filter_excluding(s, t, t["seeds_planned"][i], logs, t["_excluded"]) if t["_excluded"] else None
                 batch.setdefault((self.opts.timeout_for(s), flt), []).append(s)
             for (timeout, flt), group in batch.items():
                 seed = targets[group[0].target]["seeds_planned"][i]
@@ -424,12 +426,17 @@ class Grader:
         while t["_budget"] > 0 and reruns < MAX_RERUNS:
             reruns += 1
             skip = set(cases) | t["_excluded"]
-            self.log(f"grade: {spec.target} died ({how}); rerunning the cases after it")
             start = time.time()
-            ev2 = self._invoke([spec.target], seed, timeout, gtest.exclusion_filter(skip), logs, f"{tag}-rerun{reruns}")
+            rest = self._filter_excluding(spec, t, seed, logs, skip)
+            if rest == NOTHING:
+                t["_budget"] -= time.time() - start
+                ended = True  # the case that died was the last one
+                break
+            self.log(f"grade: {spec.target} died ({how}); rerunning the cases after it")
+            ev2 = self._invoke([spec.target], seed, timeout, rest, logs, f"{tag}-rerun{reruns}")
             t["_budget"] -= time.time() - start
             more, ended, how2 = self._read_run(
-                spec, t, ev2.tests.get(spec.target), ev2, seed, timeout, logs, f"{tag}-rerun{reruns}", gtest.exclusion_filter(skip)
+                spec, t, ev2.tests.get(spec.target), ev2, seed, timeout, logs, f"{tag}-rerun{reruns}", rest
             )
             how = how2
             progress = [n for n in more if n not in cases]
@@ -439,7 +446,7 @@ class Grader:
                 break
         if not ended:
             # What never ran still counts: ask the binary for its full list of cases.
-            for name in self._list_cases(spec, seed, logs, tag):
+            for name in self._listed(spec, t, seed, logs):
                 if name not in cases and name not in t["_excluded"]:
                     cases[name] = gtest.CaseResult(
                         name, False, "not_run",
@@ -495,6 +502,24 @@ class Grader:
         t["message"] = t["message"] or why
         entry["note"] = why
         return done, False, why
+
+    def _listed(self, spec, t, seed, logs):
+        """The target's cases as its binary lists them (once per target and grading)."""
+        if "_listed" not in t:
+            t["_listed"] = self._list_cases(spec, seed, logs, f"seed-{seed}")
+        return t["_listed"]
+
+    def _filter_excluding(self, spec, t, seed, logs, skip):
+        """A --gtest_filter that runs the target's cases except `skip`: the cases its binary
+        lists, named one by one (NOTHING if none is left). Not "-A:B": a --gtest_filter given
+        to `bazel test` replaces the one in the target's own `args` (one source built into a
+        target per lab, each filtered to its lab's cases), so an exclusion filter would run
+        the other labs' cases too. Falls back to one if the binary lists nothing."""
+        listed = self._listed(spec, t, seed, logs)
+        if not listed:
+            return gtest.exclusion_filter(skip)
+        rest = [n for n in listed if n not in skip]
+        return ":".join(rest) if rest else NOTHING
 
     def _list_cases(self, spec, seed, logs, tag):
         ev = self._invoke([spec.target], seed, self.opts.timeout_for(spec), None, logs, f"{tag}-list", extra=["--test_arg=--gtest_list_tests"])

@@ -7,9 +7,12 @@ Scenario:
   {"missing": [label], "build_fail": {label: message}, "build_sleep": seconds,
    "test_sleep": seconds,
    "tests": {label: [{"name": "Suite.Case", "fail_seeds": [3], "crash": bool|[seeds],
-                      "hang": bool|[seeds]}]}}
+                      "hang": bool|[seeds]}]},
+   "own_filter": {label: filter}}  (the target's own args: --gtest_filter=filter, which a
+                                    --gtest_filter given to `bazel test` replaces, as in gtest)
 """
 
+import fnmatch
 import json
 import os
 import sys
@@ -17,11 +20,14 @@ import time
 
 
 def _matches(name, flt):
-    if not flt or flt == "*":
+    """gtest's --gtest_filter: POSITIVE[-NEGATIVE], each a ':'-list of patterns."""
+    if not flt:
         return True
-    if flt.startswith("-"):
-        return name not in flt[1:].split(":")
-    return name in flt.split(":")
+    pos, _, neg = flt.partition("-")
+    pos = pos or "*"
+    return any(fnmatch.fnmatchcase(name, p) for p in pos.split(":")) and not any(
+        fnmatch.fnmatchcase(name, p) for p in neg.split(":") if p
+    )
 
 
 def _event(f, obj):
@@ -81,7 +87,8 @@ def main(argv):
             d = os.path.join(out_root, l.strip("/").replace(":", "/"))
             os.makedirs(d, exist_ok=True)
             log_path, xml_path = os.path.join(d, "test.log"), os.path.join(d, "test.xml")
-            cases = sc.get("tests", {}).get(l, [])
+            eff = flt if flt is not None else sc.get("own_filter", {}).get(l)
+            cases = [c for c in sc.get("tests", {}).get(l, []) if _matches(c["name"], eff)]
             lines, xml_cases, status = [], [], "PASSED"
             died = None
             if list_mode:
@@ -94,8 +101,6 @@ def main(argv):
                     lines += [f"  {n}" for n in ns]
             else:
                 for c in cases:
-                    if not _matches(c["name"], flt):
-                        continue
                     lines.append(f"[ RUN      ] {c['name']}")
 
                     def on(key):

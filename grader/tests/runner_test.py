@@ -95,8 +95,39 @@ class RunnerTest(TempDirTest):
         self.assertIn("signal 11", b["failures"][0]["message"])
         self.assertEqual(a["points"], 22.5)
         self.assertEqual(r["score"], 32.5)
-        reruns = [c for c in testkit.calls(self.tmp) if any("--gtest_filter=-S.a:S.b" in x for x in c)]
+        # The rerun names the cases left (the binary lists them once), not "-S.a:S.b".
+        reruns = [c for c in testkit.calls(self.tmp) if "--test_arg=--gtest_filter=S.c:S.d" in c]
         self.assertEqual(len(reruns), 1)
+        lists = [c for c in testkit.calls(self.tmp) if "--test_arg=--gtest_list_tests" in c]
+        self.assertEqual(len(lists), 1)
+
+    def test_rerun_keeps_to_the_targets_own_filter(self):
+        # One binary, its cases filtered by the target's own args (as the hidden crash suites
+        # of 2B and 2C): a rerun's --gtest_filter replaces that filter, so it must not bring
+        # the other lab's cases in.
+        both = cases("C.a", "C.b", "C.c", "D.x", "D.y", b={"crash": True})
+        r = self.grade({"tests": {A: both, H: cases("H.x")}, "own_filter": {A: "C.*"}})
+        a = self.target(A)
+        self.assertEqual(sorted(c["name"] for c in a["cases"]), ["C.a", "C.b", "C.c"])
+        self.assertEqual((a["passed"], a["total"]), (2, 3))
+        self.assertEqual(r["score"], 30)
+        # The last case dies: nothing is left to rerun.
+        os.unlink(os.path.join(self.tmp, "scenario.json.calls"))
+        self.grade({"tests": {A: cases("C.a", "C.b", "D.x", b={"crash": True}), H: cases("H.x")}, "own_filter": {A: "C.*"}})
+        self.assertEqual(sorted(c["name"] for c in self.target(A)["cases"]), ["C.a", "C.b"])
+        self.assertFalse([c for c in testkit.calls(self.tmp) if any("-rerun" in x or "gtest_filter=-" in x for x in c)])
+
+    def test_a_case_that_crashed_is_left_out_of_later_seeds(self):
+        # Proportional hidden-style target over three seeds: the case that crashed on seed 1
+        # is not run again, and the other seeds still run the target's own cases only.
+        lab = testkit.read(os.path.join(self.kit, "labs/lab_x.bzl"))
+        write(self.kit, "labs/lab_x.bzl", lab.replace('"points": 10, "scoring": "all_or_nothing"', '"points": 10, "scoring": "proportional"'))
+        self.grade({"tests": {A: cases("S.a"), H: cases("H.x", "H.y", "I.z", y={"crash": [1]})}, "own_filter": {H: "H.*"}})
+        h = self.target(H)
+        self.assertEqual(h["seeds_run"], [1, 2, 3])
+        self.assertEqual(sorted(c["name"] for c in h["cases"]), ["H.x", "H.y"])
+        later = [c for c in testkit.calls(self.tmp) if "--test_env=TINYKV_SEED=2" in c]
+        self.assertEqual([x for c in later for x in c if "gtest_filter" in x], ["--test_arg=--gtest_filter=H.x"])
 
     def test_crash_on_a_later_seed_is_excluded_afterwards(self):
         self.grade({"tests": {A: cases("S.a"), H: cases("H.x", "H.y", y={"crash": [1]})}}, seeds=3)
