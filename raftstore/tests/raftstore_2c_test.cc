@@ -302,16 +302,20 @@ TEST(Raftstore2C, IncompleteSnapshotIsNeverApplied) {
 }
 
 // The counters (raftstore/testing/audit/): a follower that was down while the log was
-// compacted far past it costs exactly one applied snapshot, and only a couple sent, once it is
-// back; nobody else gets one, and nobody starts an election.
+// compacted far past it costs exactly one applied snapshot, and only a few sent; nobody else
+// gets one, and nobody starts an election.
 //
-// Why at most 2 sent after the restart: the leader sends one snapshot when the follower's
-// first answer shows it is behind the log's start, then moves Next past the snapshot. It sends
-// another only if a MsgAppend of the next heartbeat round overtakes the snapshot's chunks (it
-// is not part of their stream) and is rejected before the snapshot lands; with no writes in
-// between, the second one is within the log and the follower takes it. A leader that keeps Next
-// where it was, or a follower that never acknowledges the snapshot it applied, sends one per
-// heartbeat round: about 20 in the 2 s this test waits.
+// The bounds on snapshots sent:
+//   - while the follower is down, at most one per compaction of the leader's log (+1): after
+//     sending one, the leader moves the follower's Next past it, and only needs another once
+//     the log is compacted past that. A compaction needs kGcLimit new entries, so there are at
+//     most (entries appended while it was down) / kGcLimit of them. A leader that leaves Next
+//     where it was sends one on every append it broadcasts (dozens here).
+//   - after the restart, at most 2: one when the follower's first answer shows it is behind
+//     the log's start; another only if a MsgAppend of the next heartbeat round overtakes the
+//     snapshot's chunks (it is not part of their stream) and is rejected before the snapshot
+//     lands. With no writes in between, that one is within the log and the follower takes it.
+//     A leader that starts over on every heartbeat round sends about 20 in the 2 s waited.
 TEST(Raftstore2C, LaggingFollowerCostsOneSnapshot) {
   ClusterOptions o;
   o.stores = 3;
@@ -336,6 +340,8 @@ TEST(Raftstore2C, LaggingFollowerCostsOneSnapshot) {
   EXPECT_EQ(snaps.sent(), 0u) << "no follower was behind: " << snaps.Describe()
                               << cluster.SeedNote();
   const uint64_t lagging_applied = cluster.GetPeer(lagging, 1)->peer_storage->AppliedIndex();
+  const uint64_t sent_at_stop = snaps.sent_to(lagging);
+  const uint64_t last_at_stop = cluster.GetPeer(leader, 1)->raft_group->raft->raft_log.LastIndex();
 
   cluster.StopServer(lagging);
   for (int i = 5; i < 60; ++i) {
@@ -346,8 +352,14 @@ TEST(Raftstore2C, LaggingFollowerCostsOneSnapshot) {
       << "the leader did not compact its log past the stopped follower: no snapshot needed. "
          "Peers: "
       << cluster.DescribePeers() << cluster.SeedNote();
-  // While the follower was down the leader may have tried (the sends were lost): count from
-  // the restart.
+  // While the follower was down the leader tried (the sends were lost).
+  const uint64_t appended_while_down =
+      cluster.GetPeer(leader, 1)->raft_group->raft->raft_log.LastIndex() - last_at_stop;
+  const uint64_t sent_while_down = snaps.sent_to(lagging) - sent_at_stop;
+  EXPECT_LE(sent_while_down, appended_while_down / kGcLimit + 1)
+      << "snapshots sent to store " << lagging << " while it was down, for " << appended_while_down
+      << " entries appended with a GC limit of " << kGcLimit
+      << " (at most one per compaction). Counters: " << snaps.Describe() << cluster.SeedNote();
   const uint64_t sent_before = snaps.sent_to(lagging);
   const uint64_t gens_before = snaps.generations_scheduled(leader);
 
@@ -370,10 +382,11 @@ TEST(Raftstore2C, LaggingFollowerCostsOneSnapshot) {
       << figures;
   EXPECT_EQ(elections.leader_terms(), 1u) << figures;
   std::printf(
-      "[ COUNTERS ] after the restart: %llu snapshot(s) sent to store %llu, %llu "
-      "generated; %s\n",
+      "[ COUNTERS ] store %llu: %llu snapshot(s) sent to it while it was down (%llu entries "
+      "appended), %llu after its restart, %llu generated after; %s\n",
+      static_cast<unsigned long long>(lagging), static_cast<unsigned long long>(sent_while_down),
+      static_cast<unsigned long long>(appended_while_down),
       static_cast<unsigned long long>(snaps.sent_to(lagging) - sent_before),
-      static_cast<unsigned long long>(lagging),
       static_cast<unsigned long long>(snaps.generations_scheduled(leader) - gens_before),
       snaps.Describe().c_str());
 }
