@@ -14,10 +14,12 @@
 #include <random>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "kv/engine_util/cf.h"
 #include "raftstore/meta/keys.h"
 #include "raftstore/meta/values.h"
+#include "raftstore/testing/audit/audits.h"
 #include "raftstore/testing/audit/election_counters.h"
 #include "raftstore/testing/audit/scoped_observer.h"
 #include "raftstore/testing/audit/snapshot_counters.h"
@@ -423,6 +425,98 @@ TEST(Raftstore2C, StableClusterNeedsNoSnapshotAndNoElection) {
   EXPECT_EQ(snaps.applied(), 0u) << figures;
   EXPECT_EQ(elections.elections_started(), elections_at_start) << figures;
   EXPECT_EQ(elections.leader_terms(), 1u) << figures;
+}
+
+// Keeps a copy of the first complete snapshot transfer (its chunks and its MsgSnapshot) sent to
+// `store`, so that a test can deliver it again later.
+class RecordSnapshotFilter : public Filter {
+ public:
+  explicit RecordSnapshotFilter(uint64_t store) : store_(store) {}
+  bool Before(const raft_serverpb::RaftMessage& msg, runtime::Runtime&, runtime::Micros*) override {
+    if (done_ || msg.to_peer().store_id() != store_) return true;
+    if (msg.has_snap_chunk()) {
+      recorded_.push_back(msg);
+    } else if (msg.message().msg_type() == eraftpb::MsgSnapshot) {
+      recorded_.push_back(msg);
+      done_ = true;
+    }
+    return true;
+  }
+  std::string Describe() const override { return "record a snapshot transfer"; }
+  bool done() const { return done_; }
+  uint64_t index() const {
+    return done_ ? recorded_.back().message().snapshot().metadata().index() : 0;
+  }
+  const std::vector<raft_serverpb::RaftMessage>& recorded() const { return recorded_; }
+
+ private:
+  uint64_t store_;
+  bool done_ = false;
+  std::vector<raft_serverpb::RaftMessage> recorded_;
+};
+
+// A snapshot message that arrives again, long after the follower applied it and moved on
+// (compacted its own log past it), is old news: Raft must not restore it. Restoring it would
+// move the follower's applied index and truncated state back and apply the entries after it a
+// second time; the audits (apply audit, log GC audit, snapshot counters) say so.
+TEST(Raftstore2C, ReplayedSnapshotIsIgnored) {
+  audit::AuditOptions ao;
+  ao.log_gc = true;
+  audit::Audits audits(ao);
+  ClusterOptions o;
+  o.stores = 3;
+  o.cfg = Config::ForTests2C(kGcLimit);
+  o.seed = testutil::DeriveSeed(11);
+  Cluster cluster(o);
+  audits.Attach(cluster);
+  ASSERT_TRUE(cluster.Start());
+  ASSERT_TRUE(cluster.WaitLeader());
+  const uint64_t leader = cluster.LeaderOfRegion(1)->store_id();
+  const uint64_t lagging = leader == 1 ? 2 : 1;
+  ASSERT_TRUE(cluster.MustPut("k0", "v0"));
+  ASSERT_TRUE(MustGetCfOnStore(cluster, lagging, std::string(kv::kCfDefault), "k0", "v0"));
+  cluster.StopServer(lagging);
+  for (int i = 1; i < 40; ++i) {
+    ASSERT_TRUE(cluster.MustPut("k" + std::to_string(i), "v" + std::to_string(i)));
+  }
+  cluster.rt().RunFor(300'000);  // the leader's last compaction lands
+  auto filter = std::make_unique<RecordSnapshotFilter>(lagging);
+  RecordSnapshotFilter* recorder = filter.get();
+  cluster.AddFilter(std::move(filter));
+  ASSERT_TRUE(cluster.StartServer(lagging));
+  ASSERT_TRUE(MustGetCfOnStore(cluster, lagging, std::string(kv::kCfDefault), "k39", "v39"));
+  ASSERT_TRUE(recorder->done()) << "store " << lagging << " caught up without a snapshot"
+                                << cluster.SeedNote();
+  const uint64_t applied_before = audits.snapshots()->applied(lagging);
+  ASSERT_GE(applied_before, 1u) << audits.snapshots()->Describe() << cluster.SeedNote();
+
+  // The follower moves on and compacts its own log past the snapshot.
+  for (int i = 40; i < 80; ++i) {
+    ASSERT_TRUE(cluster.MustPut("k" + std::to_string(i), "v" + std::to_string(i)));
+  }
+  ASSERT_TRUE(MustGetCfOnStore(cluster, lagging, std::string(kv::kCfDefault), "k79", "v79"));
+  cluster.rt().RunFor(300'000);
+  ASSERT_GT(cluster.GetPeer(lagging, 1)->peer_storage->TruncatedIndex(), recorder->index())
+      << "store " << lagging
+      << " did not compact past the snapshot. Peers: " << cluster.DescribePeers()
+      << cluster.SeedNote();
+
+  // The same transfer again, in the same term.
+  for (const raft_serverpb::RaftMessage& m : recorder->recorded()) {
+    ASSERT_TRUE(cluster.transport().Send(m).ok());
+  }
+  cluster.rt().RunFor(1'000'000);
+  EXPECT_EQ(audits.snapshots()->applied(lagging), applied_before)
+      << "store " << lagging << " applied the snapshot at index " << recorder->index()
+      << " again: " << audits.snapshots()->Describe() << ". Peers: " << cluster.DescribePeers()
+      << cluster.SeedNote();
+  // Restoring it would have moved the persisted applied index and truncated state back.
+  EXPECT_TRUE(audits.apply()->Check());
+  EXPECT_TRUE(audits.log_gc()->Check());
+  ASSERT_TRUE(cluster.MustPut("after", "replay"));
+  ASSERT_TRUE(MustGetCfOnStore(cluster, lagging, std::string(kv::kCfDefault), "after", "replay"));
+  ASSERT_TRUE(MustGetCfOnStore(cluster, lagging, std::string(kv::kCfDefault), "k79", "v79"));
+  EXPECT_TRUE(audits.Check(cluster));
 }
 
 TEST(Raftstore2C, SnapshotRecover) {
