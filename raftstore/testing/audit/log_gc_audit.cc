@@ -154,19 +154,20 @@ void LogGcAudit::sample(uint64_t store_id, const char* when) {
     max_percent_ =
         std::max(max_percent_, 100 * std::max(s.engine_entries, s.memory_entries) / bound);
   }
-  const std::string figures = "(the bound is 2 * (gc limit " + std::to_string(gc_limit_) + " + " +
-                              std::to_string(peak_growth_) + ", the most the log grew by in " +
-                              Seconds(window_) + ") = " + std::to_string(bound) +
-                              "; applied index " + std::to_string(s.applied) +
-                              ", truncated index " + std::to_string(s.truncated) + ", last index " +
-                              std::to_string(s.last_index) + ")";
+  auto figures = [&] {
+    return "(the bound is 2 * (gc limit " + std::to_string(gc_limit_) + " + " +
+           std::to_string(peak_growth_) + ", the most the log grew by in " + Seconds(window_) +
+           ") = " + std::to_string(bound) + "; applied index " + std::to_string(s.applied) +
+           ", truncated index " + std::to_string(s.truncated) + ", last index " +
+           std::to_string(s.last_index) + ")";
+  };
   bool& engine_over = over_[{store_id, 0}];
   if (s.engine_entries > bound) {
     if (!engine_over) {
       fail(Where(store_id, region_id_) + ": the raft engine holds " +
            std::to_string(s.engine_entries) + " log entries (indices " +
            std::to_string(s.engine_first) + ".." + std::to_string(s.engine_last) + ")" + at +
-           ", more than the log GC bound " + figures + "; " + std::to_string(s.engine_compacted) +
+           ", more than the log GC bound " + figures() + "; " + std::to_string(s.engine_compacted) +
            " of them are at or below the truncated index: compacted entries must be deleted "
            "from the raft engine (ScheduleCompactLog after applying CompactLog)");
     }
@@ -182,7 +183,7 @@ void LogGcAudit::sample(uint64_t store_id, const char* when) {
                                  : 0;
       fail(Where(store_id, region_id_) + ": Raft's in-memory log holds " +
            std::to_string(s.memory_entries) + " entries (from index " +
-           std::to_string(s.memory_first) + ")" + at + ", more than the log GC bound " + figures +
+           std::to_string(s.memory_first) + ")" + at + ", more than the log GC bound " + figures() +
            "; " + std::to_string(below) +
            " of them are at or below the truncated index: the RaftLog must drop the entries "
            "storage compacted (RaftLog::maybeCompact, after Advance)");
