@@ -20,6 +20,7 @@
 #include "raftstore/meta/keys.h"
 #include "raftstore/meta/values.h"
 #include "raftstore/snap/snap_manager.h"
+#include "raftstore/testing/audit/audits.h"
 #include "raftstore/testing/audit/election_counters.h"
 #include "raftstore/testing/audit/scoped_observer.h"
 #include "raftstore/testing/audit/snapshot_counters.h"
@@ -321,16 +322,20 @@ TEST(Raftstore2C, IncompleteSnapshotIsNeverApplied) {
 }
 
 // The counters (raftstore/testing/audit/): a follower that was down while the log was
-// compacted far past it costs exactly one applied snapshot, and only a couple sent, once it is
-// back; nobody else gets one, and nobody starts an election.
+// compacted far past it costs exactly one applied snapshot, and only a few sent; nobody else
+// gets one, and nobody starts an election.
 //
-// Why at most 2 sent after the restart: the leader sends one snapshot when the follower's
-// first answer shows it is behind the log's start, then moves Next past the snapshot. It sends
-// another only if a MsgAppend of the next heartbeat round overtakes the snapshot's chunks (it
-// is not part of their stream) and is rejected before the snapshot lands; with no writes in
-// between, the second one is within the log and the follower takes it. A leader that keeps Next
-// where it was, or a follower that never acknowledges the snapshot it applied, sends one per
-// heartbeat round: about 20 in the 2 s this test waits.
+// The bounds on snapshots sent:
+//   - while the follower is down, at most one per compaction of the leader's log (+1): after
+//     sending one, the leader moves the follower's Next past it, and only needs another once
+//     the log is compacted past that. A compaction needs kGcLimit new entries, so there are at
+//     most (entries appended while it was down) / kGcLimit of them. A leader that leaves Next
+//     where it was sends one on every append it broadcasts (dozens here).
+//   - after the restart, at most 2: one when the follower's first answer shows it is behind
+//     the log's start; another only if a MsgAppend of the next heartbeat round overtakes the
+//     snapshot's chunks (it is not part of their stream) and is rejected before the snapshot
+//     lands. With no writes in between, that one is within the log and the follower takes it.
+//     A leader that starts over on every heartbeat round sends about 20 in the 2 s waited.
 TEST(Raftstore2C, LaggingFollowerCostsOneSnapshot) {
   ClusterOptions o;
   o.stores = 3;
@@ -355,6 +360,8 @@ TEST(Raftstore2C, LaggingFollowerCostsOneSnapshot) {
   EXPECT_EQ(snaps.sent(), 0u) << "no follower was behind: " << snaps.Describe()
                               << cluster.SeedNote();
   const uint64_t lagging_applied = cluster.GetPeer(lagging, 1)->peer_storage->AppliedIndex();
+  const uint64_t sent_at_stop = snaps.sent_to(lagging);
+  const uint64_t last_at_stop = cluster.GetPeer(leader, 1)->raft_group->raft->raft_log.LastIndex();
 
   cluster.StopServer(lagging);
   for (int i = 5; i < 60; ++i) {
@@ -365,8 +372,14 @@ TEST(Raftstore2C, LaggingFollowerCostsOneSnapshot) {
       << "the leader did not compact its log past the stopped follower: no snapshot needed. "
          "Peers: "
       << cluster.DescribePeers() << cluster.SeedNote();
-  // While the follower was down the leader may have tried (the sends were lost): count from
-  // the restart.
+  // While the follower was down the leader tried (the sends were lost).
+  const uint64_t appended_while_down =
+      cluster.GetPeer(leader, 1)->raft_group->raft->raft_log.LastIndex() - last_at_stop;
+  const uint64_t sent_while_down = snaps.sent_to(lagging) - sent_at_stop;
+  EXPECT_LE(sent_while_down, appended_while_down / kGcLimit + 1)
+      << "snapshots sent to store " << lagging << " while it was down, for " << appended_while_down
+      << " entries appended with a GC limit of " << kGcLimit
+      << " (at most one per compaction). Counters: " << snaps.Describe() << cluster.SeedNote();
   const uint64_t sent_before = snaps.sent_to(lagging);
   const uint64_t gens_before = snaps.generations_scheduled(leader);
 
@@ -389,10 +402,11 @@ TEST(Raftstore2C, LaggingFollowerCostsOneSnapshot) {
       << figures;
   EXPECT_EQ(elections.leader_terms(), 1u) << figures;
   std::printf(
-      "[ COUNTERS ] after the restart: %llu snapshot(s) sent to store %llu, %llu "
-      "generated; %s\n",
+      "[ COUNTERS ] store %llu: %llu snapshot(s) sent to it while it was down (%llu entries "
+      "appended), %llu after its restart, %llu generated after; %s\n",
+      static_cast<unsigned long long>(lagging), static_cast<unsigned long long>(sent_while_down),
+      static_cast<unsigned long long>(appended_while_down),
       static_cast<unsigned long long>(snaps.sent_to(lagging) - sent_before),
-      static_cast<unsigned long long>(lagging),
       static_cast<unsigned long long>(snaps.generations_scheduled(leader) - gens_before),
       snaps.Describe().c_str());
 }
@@ -429,6 +443,98 @@ TEST(Raftstore2C, StableClusterNeedsNoSnapshotAndNoElection) {
   EXPECT_EQ(snaps.applied(), 0u) << figures;
   EXPECT_EQ(elections.elections_started(), elections_at_start) << figures;
   EXPECT_EQ(elections.leader_terms(), 1u) << figures;
+}
+
+// Keeps a copy of the first complete snapshot transfer (its chunks and its MsgSnapshot) sent to
+// `store`, so that a test can deliver it again later.
+class RecordSnapshotFilter : public Filter {
+ public:
+  explicit RecordSnapshotFilter(uint64_t store) : store_(store) {}
+  bool Before(const raft_serverpb::RaftMessage& msg, runtime::Runtime&, runtime::Micros*) override {
+    if (done_ || msg.to_peer().store_id() != store_) return true;
+    if (msg.has_snap_chunk()) {
+      recorded_.push_back(msg);
+    } else if (msg.message().msg_type() == eraftpb::MsgSnapshot) {
+      recorded_.push_back(msg);
+      done_ = true;
+    }
+    return true;
+  }
+  std::string Describe() const override { return "record a snapshot transfer"; }
+  bool done() const { return done_; }
+  uint64_t index() const {
+    return done_ ? recorded_.back().message().snapshot().metadata().index() : 0;
+  }
+  const std::vector<raft_serverpb::RaftMessage>& recorded() const { return recorded_; }
+
+ private:
+  uint64_t store_;
+  bool done_ = false;
+  std::vector<raft_serverpb::RaftMessage> recorded_;
+};
+
+// A snapshot message that arrives again, long after the follower applied it and moved on
+// (compacted its own log past it), is old news: Raft must not restore it. Restoring it would
+// move the follower's applied index and truncated state back and apply the entries after it a
+// second time; the audits (apply audit, log GC audit, snapshot counters) say so.
+TEST(Raftstore2C, ReplayedSnapshotIsIgnored) {
+  audit::AuditOptions ao;
+  ao.log_gc = true;
+  audit::Audits audits(ao);
+  ClusterOptions o;
+  o.stores = 3;
+  o.cfg = Config::ForTests2C(kGcLimit);
+  o.seed = testutil::DeriveSeed(11);
+  Cluster cluster(o);
+  audits.Attach(cluster);
+  ASSERT_TRUE(cluster.Start());
+  ASSERT_TRUE(cluster.WaitLeader());
+  const uint64_t leader = cluster.LeaderOfRegion(1)->store_id();
+  const uint64_t lagging = leader == 1 ? 2 : 1;
+  ASSERT_TRUE(cluster.MustPut("k0", "v0"));
+  ASSERT_TRUE(MustGetCfOnStore(cluster, lagging, std::string(kv::kCfDefault), "k0", "v0"));
+  cluster.StopServer(lagging);
+  for (int i = 1; i < 40; ++i) {
+    ASSERT_TRUE(cluster.MustPut("k" + std::to_string(i), "v" + std::to_string(i)));
+  }
+  cluster.rt().RunFor(300'000);  // the leader's last compaction lands
+  auto filter = std::make_unique<RecordSnapshotFilter>(lagging);
+  RecordSnapshotFilter* recorder = filter.get();
+  cluster.AddFilter(std::move(filter));
+  ASSERT_TRUE(cluster.StartServer(lagging));
+  ASSERT_TRUE(MustGetCfOnStore(cluster, lagging, std::string(kv::kCfDefault), "k39", "v39"));
+  ASSERT_TRUE(recorder->done()) << "store " << lagging << " caught up without a snapshot"
+                                << cluster.SeedNote();
+  const uint64_t applied_before = audits.snapshots()->applied(lagging);
+  ASSERT_GE(applied_before, 1u) << audits.snapshots()->Describe() << cluster.SeedNote();
+
+  // The follower moves on and compacts its own log past the snapshot.
+  for (int i = 40; i < 80; ++i) {
+    ASSERT_TRUE(cluster.MustPut("k" + std::to_string(i), "v" + std::to_string(i)));
+  }
+  ASSERT_TRUE(MustGetCfOnStore(cluster, lagging, std::string(kv::kCfDefault), "k79", "v79"));
+  cluster.rt().RunFor(300'000);
+  ASSERT_GT(cluster.GetPeer(lagging, 1)->peer_storage->TruncatedIndex(), recorder->index())
+      << "store " << lagging
+      << " did not compact past the snapshot. Peers: " << cluster.DescribePeers()
+      << cluster.SeedNote();
+
+  // The same transfer again, in the same term.
+  for (const raft_serverpb::RaftMessage& m : recorder->recorded()) {
+    ASSERT_TRUE(cluster.transport().Send(m).ok());
+  }
+  cluster.rt().RunFor(1'000'000);
+  EXPECT_EQ(audits.snapshots()->applied(lagging), applied_before)
+      << "store " << lagging << " applied the snapshot at index " << recorder->index()
+      << " again: " << audits.snapshots()->Describe() << ". Peers: " << cluster.DescribePeers()
+      << cluster.SeedNote();
+  // Restoring it would have moved the persisted applied index and truncated state back.
+  EXPECT_TRUE(audits.apply()->Check());
+  EXPECT_TRUE(audits.log_gc()->Check());
+  ASSERT_TRUE(cluster.MustPut("after", "replay"));
+  ASSERT_TRUE(MustGetCfOnStore(cluster, lagging, std::string(kv::kCfDefault), "after", "replay"));
+  ASSERT_TRUE(MustGetCfOnStore(cluster, lagging, std::string(kv::kCfDefault), "k79", "v79"));
+  EXPECT_TRUE(audits.Check(cluster));
 }
 
 TEST(Raftstore2C, SnapshotRecover) {

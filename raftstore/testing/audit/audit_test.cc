@@ -13,6 +13,7 @@
 
 #include "kv/engine_util/cf.h"
 #include "proto/raft_serverpb.pb.h"
+#include "raftstore/config.h"
 #include "raftstore/meta/keys.h"
 #include "raftstore/testing/audit/audits.h"
 #include "raftstore/testing/audit/replica_check.h"
@@ -307,6 +308,127 @@ TEST(RaftstoreAudit, DeposedLeaderShowsInTheCounters) {
   ASSERT_FALSE(r);
   EXPECT_NE(std::string(r.message()).find("2 terms had a leader (want 1)"), std::string::npos)
       << r.message();
+  audits.Detach();
+}
+
+// --- log GC audit and snapshot counters (lab 2C) ----------------------------------------------
+
+ClusterOptions Options2C(int stores, uint64_t seed, uint64_t gc_limit) {
+  ClusterOptions o = Options(stores, seed);
+  o.cfg = Config::ForTests2C(gc_limit);
+  return o;
+}
+
+AuditOptions WithLogGc() {
+  AuditOptions o;
+  o.log_gc = true;
+  return o;
+}
+
+TEST(RaftstoreAudit, LogGcAuditQuietWhileLogsAreCompacted) {
+  Audits audits(WithLogGc());
+  Cluster c(Options2C(3, 11, 10));
+  audits.Attach(c);
+  START_OR_SKIP(c);
+  PutSome(c, 80);
+  c.rt().RunFor(500'000);
+  ASSERT_NE(audits.log_gc(), nullptr);
+  EXPECT_TRUE(audits.Check(c));
+  EXPECT_GT(audits.log_gc()->samples(), 0u);
+  // 80 writes with a limit of 10: compacted many times, never more than a few ticks' worth.
+  EXPECT_LT(audits.log_gc()->max_engine_entries(), 80u) << audits.log_gc()->Describe();
+  EXPECT_LE(audits.log_gc()->max_memory_entries(), audits.log_gc()->Bound())
+      << audits.log_gc()->Describe();
+  Show(::testing::AssertionFailure() << audits.log_gc()->Describe());
+  audits.Detach();
+}
+
+// Log entries below the truncated index left in the raft engine behind the cluster's back (as
+// a store that never runs its raftlog-gc tasks would leave them).
+TEST(RaftstoreAudit, CompactedEntriesLeftInTheRaftEngineFail) {
+  Audits audits(WithLogGc());
+  Cluster c(Options2C(3, 12, 10));
+  audits.Attach(c);
+  START_OR_SKIP(c);
+  PutSome(c, 400);
+  c.rt().RunFor(300'000);
+  ASSERT_TRUE(audits.log_gc()->Check());
+  const uint64_t victim = AFollower(c);
+  const uint64_t truncated = c.GetPeer(victim, 1)->peer_storage->TruncatedIndex();
+  ASSERT_GT(truncated - meta::kRaftInitLogIndex, audits.log_gc()->Bound())
+      << audits.log_gc()->Describe();
+  // Every compacted entry back in the raft engine.
+  eraftpb::Entry e;
+  e.set_term(6);
+  for (uint64_t i = meta::kRaftInitLogIndex + 1; i <= truncated; ++i) {
+    e.set_index(i);
+    ASSERT_TRUE(c.engines(victim).raft->PutMeta(meta::RaftLogKey(1, i), e).ok());
+  }
+  auto r = audits.log_gc()->Check();
+  Show(r);
+  ASSERT_FALSE(r);
+  const std::string m = r.message();
+  EXPECT_NE(m.find("store " + std::to_string(victim) + ", region 1: the raft engine holds "),
+            std::string::npos)
+      << m;
+  EXPECT_NE(m.find(std::to_string(truncated - meta::kRaftInitLogIndex) +
+                   " of them are at or below the truncated index"),
+            std::string::npos)
+      << m;
+  audits.Detach();
+}
+
+TEST(RaftstoreAudit, TruncatedStateGoingBackFails) {
+  Audits audits(WithLogGc());
+  Cluster c(Options2C(3, 13, 10));
+  audits.Attach(c);
+  START_OR_SKIP(c);
+  PutSome(c, 40);
+  c.rt().RunFor(300'000);
+  ASSERT_TRUE(audits.log_gc()->Check());
+  const uint64_t victim = AFollower(c);
+  raft_serverpb::RaftApplyState state;
+  auto found = c.engines(victim).kv->GetMeta(meta::ApplyStateKey(1), &state);
+  ASSERT_TRUE(found.ok() && found.value());
+  ASSERT_GT(state.truncated_state().index(), meta::kRaftInitLogIndex);
+  state.mutable_truncated_state()->set_index(state.truncated_state().index() - 1);
+  ASSERT_TRUE(c.engines(victim).kv->PutMeta(meta::ApplyStateKey(1), state).ok());
+  c.rt().RunFor(200'000);  // the next samples read it
+  auto r = audits.log_gc()->Check();
+  Show(r);
+  ASSERT_FALSE(r);
+  EXPECT_NE(std::string(r.message())
+                .find("store " + std::to_string(victim) +
+                      ", region 1: the persisted truncated state went back from index "),
+            std::string::npos)
+      << r.message();
+  audits.Detach();
+}
+
+TEST(RaftstoreAudit, SnapshotCountersSurviveARestart) {
+  Audits audits(WithLogGc());
+  Cluster c(Options2C(3, 14, 10));
+  audits.Attach(c);
+  START_OR_SKIP(c);
+  PutSome(c, 3);
+  const uint64_t leader = c.LeaderOfRegion(1)->store_id();
+  const uint64_t victim = AFollower(c);
+  c.StopServer(victim);
+  PutSome(c, 40);
+  c.rt().RunFor(300'000);
+  ASSERT_TRUE(c.StartServer(victim));
+  ASSERT_TRUE(c.MustGetEqualOnStore(victim, "k39", "v39"));
+  SnapshotCounters& s = *audits.snapshots();
+  EXPECT_EQ(s.applied(victim), 1u) << s.Describe();
+  EXPECT_GE(s.sent_to(victim), 1u) << s.Describe();
+  EXPECT_EQ(s.sent_from(leader), s.sent()) << s.Describe();
+  EXPECT_GE(s.generations_scheduled(leader), 1u) << s.Describe();
+  // The store's region worker starts from zero after a restart; the counters do not.
+  c.StopServer(victim);
+  ASSERT_TRUE(c.StartServer(victim));
+  EXPECT_EQ(c.GetStore(victim)->region_worker()->snapshots_applied(), 0u);
+  EXPECT_EQ(s.applied(victim), 1u) << s.Describe();
+  EXPECT_TRUE(audits.Check(c));
   audits.Detach();
 }
 

@@ -123,14 +123,18 @@ void CallbackAudit::AfterStop(uint64_t store_id) { state_->stopping.erase(store_
   Cluster& cluster = *state_->cluster;
   if (auto r = Failures(); !r) return r;
   // The highest index a pending proposal waits for: the log must get there for the proposal to
-  // learn its fate (applied, or overwritten and answered StaleCommand).
+  // learn its fate (applied, or overwritten and answered StaleCommand). A proposal whose index
+  // its store passed without applying it (a snapshot jumped over it, lab 2C) learns it when the
+  // store applies its next entry.
   auto pending_index = [&] {
     uint64_t max_index = 0;
     for (uint64_t id : cluster.StoreIds()) {
       Peer* p = cluster.GetPeer(id, region_id);
       if (p == nullptr) continue;
+      const uint64_t applied = p->peer_storage->AppliedIndex();
       for (const Proposal& prop : p->proposals) {
-        if (prop.cb.watcher() != nullptr) max_index = std::max(max_index, prop.index);
+        if (prop.cb.watcher() == nullptr) continue;
+        max_index = std::max(max_index, prop.index <= applied ? applied + 1 : prop.index);
       }
     }
     return max_index;

@@ -8,7 +8,8 @@
 //     dropped it, and its client waits for nothing;
 //   - still unanswered at quiescence fails, after the audit has driven the log past the index
 //     the command was proposed at (so a proposal overwritten by a new leader has had its
-//     chance to be answered StaleCommand).
+//     chance to be answered StaleCommand), and past its store's applied index if a snapshot
+//     jumped over the proposal (it is answered when the store applies its next entry).
 // A crash (StopServer) legitimately destroys the store's callbacks unanswered.
 
 #include <gtest/gtest.h>

@@ -14,6 +14,7 @@ namespace raftstore::testing::audit {
 namespace {
 
 constexpr size_t kMaxFailures = 5;
+constexpr uint64_t kFullScanEvery = 16;
 
 std::string Seconds(runtime::Micros t) {
   char buf[32];
@@ -100,28 +101,33 @@ void LogGcAudit::noteGrowth(uint64_t highest) {
   peak_growth_ = std::max(peak_growth_, highest_ever_ - highest_.front().second);
 }
 
-void LogGcAudit::sampleAll() {
+void LogGcAudit::sampleAll(const char* when) {
   uint64_t highest = 0;
   for (uint64_t id : cluster_->StoreIds()) {
     Peer* p = cluster_->GetPeer(id, region_id_);
     if (p != nullptr) highest = std::max(highest, p->raft_group->raft->raft_log.LastIndex());
   }
   noteGrowth(highest);
-  for (uint64_t id : cluster_->StoreIds()) sample(id, "");
+  for (uint64_t id : cluster_->StoreIds()) sample(id, when);
 }
 
 void LogGcAudit::sample(uint64_t store_id, const char* when) {
   if (!cluster_->IsRunning(store_id)) return;
   PerStore& ps = stores_[store_id];
+  // Every kFullScanEvery-th sample of a store (and around crashes and restarts) counts from
+  // index 0, in case something wrote below where the previous sample started.
+  const bool full = *when != '\0' || ps.samples % kFullScanEvery == 0;
   LogGcSample s;
-  if (!ReadLogGcSample(*cluster_, store_id, region_id_, &s, ps.scan_from)) return;
+  if (!ReadLogGcSample(*cluster_, store_id, region_id_, &s, full ? 0 : ps.scan_from)) return;
+  ++ps.samples;
   ++samples_;
   const std::string at = " at " + Seconds(cluster_->rt().Now()) + when;
   // Deleted log entries stay in RocksDB's memtable under range tombstones, and an iterator
   // walks over every one of them: counting from index 0 each time costs as much as the whole
   // history of the log. So each sample starts where the previous one found the first key (or,
   // with none left, after the truncated index): nothing writes a log entry below those (Append
-  // skips compacted indexes, a snapshot's log starts after it).
+  // skips compacted indexes, a snapshot's log starts after it); now and then a full scan makes
+  // sure.
   ps.scan_from = s.engine_entries > 0 ? s.engine_first : s.truncated + 1;
 
   // The truncated state only moves forward: CompactLog only forward, a snapshot only to an
@@ -148,19 +154,20 @@ void LogGcAudit::sample(uint64_t store_id, const char* when) {
     max_percent_ =
         std::max(max_percent_, 100 * std::max(s.engine_entries, s.memory_entries) / bound);
   }
-  const std::string figures = "(the bound is 2 * (gc limit " + std::to_string(gc_limit_) + " + " +
-                              std::to_string(peak_growth_) + ", the most the log grew by in " +
-                              Seconds(window_) + ") = " + std::to_string(bound) +
-                              "; applied index " + std::to_string(s.applied) +
-                              ", truncated index " + std::to_string(s.truncated) + ", last index " +
-                              std::to_string(s.last_index) + ")";
+  auto figures = [&] {
+    return "(the bound is 2 * (gc limit " + std::to_string(gc_limit_) + " + " +
+           std::to_string(peak_growth_) + ", the most the log grew by in " + Seconds(window_) +
+           ") = " + std::to_string(bound) + "; applied index " + std::to_string(s.applied) +
+           ", truncated index " + std::to_string(s.truncated) + ", last index " +
+           std::to_string(s.last_index) + ")";
+  };
   bool& engine_over = over_[{store_id, 0}];
   if (s.engine_entries > bound) {
     if (!engine_over) {
       fail(Where(store_id, region_id_) + ": the raft engine holds " +
            std::to_string(s.engine_entries) + " log entries (indices " +
            std::to_string(s.engine_first) + ".." + std::to_string(s.engine_last) + ")" + at +
-           ", more than the log GC bound " + figures + "; " + std::to_string(s.engine_compacted) +
+           ", more than the log GC bound " + figures() + "; " + std::to_string(s.engine_compacted) +
            " of them are at or below the truncated index: compacted entries must be deleted "
            "from the raft engine (ScheduleCompactLog after applying CompactLog)");
     }
@@ -176,7 +183,7 @@ void LogGcAudit::sample(uint64_t store_id, const char* when) {
                                  : 0;
       fail(Where(store_id, region_id_) + ": Raft's in-memory log holds " +
            std::to_string(s.memory_entries) + " entries (from index " +
-           std::to_string(s.memory_first) + ")" + at + ", more than the log GC bound " + figures +
+           std::to_string(s.memory_first) + ")" + at + ", more than the log GC bound " + figures() +
            "; " + std::to_string(below) +
            " of them are at or below the truncated index: the RaftLog must drop the entries "
            "storage compacted (RaftLog::maybeCompact, after Advance)");
@@ -188,7 +195,7 @@ void LogGcAudit::sample(uint64_t store_id, const char* when) {
 }
 
 ::testing::AssertionResult LogGcAudit::Check() {
-  sampleAll();
+  sampleAll(" (at the check)");
   if (failures_.empty()) return ::testing::AssertionSuccess();
   auto f = ::testing::AssertionFailure();
   f << "log GC audit:";

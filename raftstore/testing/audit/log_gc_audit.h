@@ -65,7 +65,7 @@ class LogGcAudit : public ClusterObserver {
   void BeforeStop(uint64_t store_id) override;
   void AfterStart(uint64_t store_id) override;
 
-  // Samples every running store now, then reports what went wrong (with the seed).
+  // Samples every running store now (counting every log key), then reports what went wrong (with the seed).
   ::testing::AssertionResult Check();
 
   // The bound right now: 2 * (gc_limit + T).
@@ -90,9 +90,10 @@ class LogGcAudit : public ClusterObserver {
     uint64_t truncated_term = 0;
     // Where the next sample starts counting log keys (see sample()).
     uint64_t scan_from = 0;
+    uint64_t samples = 0;
   };
   void maybeSample();
-  void sampleAll();
+  void sampleAll(const char* when = "");
   void sample(uint64_t store_id, const char* when);
   void noteGrowth(uint64_t highest);
   void fail(std::string what);
