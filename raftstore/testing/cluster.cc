@@ -96,6 +96,14 @@ void Cluster::onCrash(const runtime::StoreCrash& crash) {
   crash_log_.push_back(std::to_string(rt_.Now() / 1000) + " ms: store " +
                        std::to_string(crash.store_id) + " crashed " + crash.where);
   StopServer(crash.store_id);
+  // Unwinding the store's task must release everything it held on the engines (iterators,
+  // snapshots): an engine that cannot close was left a reader by the unwinding.
+  const kv::Engines& e = stores_.at(crash.store_id).engines;
+  if ((e.kv && !e.kv->closed()) || (e.raft && !e.raft->closed())) {
+    ADD_FAILURE() << "store " << crash.store_id << " crashed " << crash.where
+                  << ", and its engines could not be closed: a reader survived the crash"
+                  << SeedNote();
+  }
   if (crash_trigger_ != nullptr) crash_trigger_->AfterCrash(crash.store_id);
 }
 

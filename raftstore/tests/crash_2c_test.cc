@@ -206,8 +206,9 @@ TEST(Raftstore2C, CrashWhileApplyingSnapshot) {
         cluster.rt().RunUntil([&] { return rec->crashed; }, cluster.rt().Now() + 10'000'000))
         << "the run did not reach crash point " << events[at] << cluster.SeedNote();
     cluster.SetCrashTrigger(nullptr);
-    const std::string context =
-        "; store " + std::to_string(s.follower()) + " crashed " + events[at] + " and restarted";
+    const std::string context = "; store " + std::to_string(s.follower()) + " crashed " +
+                                events[at] +
+                                " and restarted (it must end up with exactly the leader's data)";
     cluster.rt().RunFor(300'000);
     ASSERT_TRUE(cluster.StartServer(s.follower()))
         << "store " << s.follower() << " could not restart after it crashed " << events[at];

@@ -42,6 +42,14 @@ void PeerMsgHandler::HandleRaftReady() {
     const metapb::Region& region = saved.value()->region;
     peer_->SetRegion(region);
     for (const metapb::Peer& p : region.peers()) peer_->InsertPeerCache(p);
+    // Proposals at or below the snapshot's index will never be applied here one by one (this
+    // peer lost leadership and its log was replaced): answer them now, as the next applied
+    // entry would, instead of leaving them until another entry is committed.
+    auto& proposals = peer_->proposals;
+    while (!proposals.empty() && proposals.front().index <= rd.snapshot.metadata().index()) {
+      proposals.front().cb.Done(ErrRespStaleCommand(peer_->Term()));
+      proposals.pop_front();
+    }
     peer_->log->info("applied snapshot at {}@{}", rd.snapshot.metadata().term(),
                      rd.snapshot.metadata().index());
   }
