@@ -8,8 +8,7 @@ namespace raftstore::testing::audit {
 
 AuditOptions AuditOptionsFor(const GenericTestOptions& o) {
   AuditOptions a;
-  const bool faults =
-      o.unreliable || o.crash || o.crash_points || o.partitions || o.isolate_leader;
+  const bool faults = o.unreliable || o.crash || o.crash_points || o.partitions || o.isolate_leader;
   // Config::ForTests: an election timeout of at least 500 ms; a message well under 50 ms can't
   // starve followers of heartbeats.
   if (!faults && o.net_delay_max < 50'000) {
