@@ -65,7 +65,8 @@ class LogGcAudit : public ClusterObserver {
   void BeforeStop(uint64_t store_id) override;
   void AfterStart(uint64_t store_id) override;
 
-  // Samples every running store now (counting every log key), then reports what went wrong (with the seed).
+  // Samples every running store now (counting every log key), then reports what went wrong (with
+  // the seed).
   ::testing::AssertionResult Check();
 
   // The bound right now: 2 * (gc_limit + T).
