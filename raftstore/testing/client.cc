@@ -61,8 +61,15 @@ void Client::onAnswer(uint64_t attempt_id, const raft_cmdpb::RaftCmdResponse& re
     finish(true);
     return;
   }
-  // Every error answer means the command was not (and will never be) applied.
+  // NotLeader, EpochNotMatch, KeyNotInRegion and a failed proposal are answered before the
+  // command enters the log: it never applies. StaleCommand is not that certain: a proposal a
+  // snapshot jumped over is answered stale although the entry the snapshot covers may be this
+  // very command. So a stale write counts as one that may still have taken effect (the
+  // history allows it to, or not), like a write that got no answer.
   last_error_ = err.ToString() + " from store " + std::to_string(leader_.store_id());
+  if (req_.writes && err.kind() == RegionErrorKind::kStaleCommand) {
+    reply_.unanswered_writes.push_back(attempt_start_);
+  }
   if (err.kind() == RegionErrorKind::kNotLeader &&
       resp.header().error().not_leader().has_leader()) {
     leader_ = resp.header().error().not_leader().leader();

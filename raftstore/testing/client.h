@@ -44,8 +44,8 @@ struct ClientReply {
   raft_cmdpb::RaftCmdResponse resp;
   // Snap with scan: the (key, value) pairs read.
   std::vector<std::pair<std::string, std::string>> scanned;
-  // Attempts of a write that got no answer: each may still take effect later (or never).
-  // Their start times, for the history.
+  // Attempts of a write that got no answer, or StaleCommand: each may have taken effect or
+  // still take effect later (or never). Their start times, for the history.
   std::vector<runtime::Micros> unanswered_writes;
   int attempts = 0;
 };
