@@ -33,6 +33,15 @@ namespace {
 
 constexpr int kGcLimit = 10;
 
+// A cluster of `stores` compacting its log every kGcLimit entries, seeded from `seed_index`.
+ClusterOptions SmallGcCluster(int stores, uint64_t seed_index) {
+  ClusterOptions o;
+  o.stores = stores;
+  o.cfg = Config::ForTests2C(kGcLimit);
+  o.seed = testutil::DeriveSeed(seed_index);
+  return o;
+}
+
 GenericTestOptions Options(int clients, bool unreliable, bool crash, bool partitions,
                            uint64_t scenario) {
   GenericTestOptions o;
@@ -75,11 +84,7 @@ GenericTestOptions Options(int clients, bool unreliable, bool crash, bool partit
 // TinyKV's TestOneSnapshot2C: store 1 is cut off while the others write enough to compact
 // their logs past everything store 1 has; once healed, only a snapshot can bring it back.
 TEST(Raftstore2C, OneSnapshot) {
-  ClusterOptions o;
-  o.stores = 3;
-  o.cfg = Config::ForTests2C(kGcLimit);
-  o.seed = testutil::DeriveSeed(1);
-  Cluster cluster(o);
+  Cluster cluster(SmallGcCluster(3, 1));
   ASSERT_TRUE(cluster.Start());
   ASSERT_TRUE(cluster.WaitLeader());
   const std::string cf(kv::kCfLock);
@@ -166,11 +171,7 @@ TEST(Raftstore2C, OneSnapshot) {
 // raft engine (and nothing after it), Raft's in-memory log starts after it, and none of that
 // needs a snapshot while every store keeps up. A restart reads the compacted log back.
 TEST(Raftstore2C, CompactLogTrimsEveryStore) {
-  ClusterOptions o;
-  o.stores = 3;
-  o.cfg = Config::ForTests2C(kGcLimit);
-  o.seed = testutil::DeriveSeed(7);
-  Cluster cluster(o);
+  Cluster cluster(SmallGcCluster(3, 7));
   ASSERT_TRUE(cluster.Start());
   ASSERT_TRUE(cluster.WaitLeader());
   for (int i = 0; i < 60; ++i) {
@@ -276,11 +277,7 @@ class LoseOneChunkFilter : public Filter {
 // A snapshot whose files arrive incomplete is never applied: the follower does not step its
 // MsgSnapshot, the leader sends it again, and only a complete one is applied.
 TEST(Raftstore2C, IncompleteSnapshotIsNeverApplied) {
-  ClusterOptions o;
-  o.stores = 3;
-  o.cfg = Config::ForTests2C(kGcLimit);
-  o.seed = testutil::DeriveSeed(8);
-  Cluster cluster(o);
+  Cluster cluster(SmallGcCluster(3, 8));
   ASSERT_TRUE(cluster.Start());
   ASSERT_TRUE(cluster.WaitLeader());
   ASSERT_TRUE(cluster.MustPut("k0", "v0"));
@@ -294,7 +291,7 @@ TEST(Raftstore2C, IncompleteSnapshotIsNeverApplied) {
   cluster.AddFilter(std::make_unique<PartitionFilter>(std::set<uint64_t>{lagging}, rest));
   // Values big enough (and random: SST files are compressed) for the snapshot to need
   // several chunks.
-  std::mt19937_64 gen(o.seed);
+  std::mt19937_64 gen(cluster.seed());
   std::string big;
   for (int i = 1; i <= 30; ++i) {
     big.clear();
@@ -337,11 +334,7 @@ TEST(Raftstore2C, IncompleteSnapshotIsNeverApplied) {
 //     lands. With no writes in between, that one is within the log and the follower takes it.
 //     A leader that starts over on every heartbeat round sends about 20 in the 2 s waited.
 TEST(Raftstore2C, LaggingFollowerCostsOneSnapshot) {
-  ClusterOptions o;
-  o.stores = 3;
-  o.cfg = Config::ForTests2C(kGcLimit);
-  o.seed = testutil::DeriveSeed(9);
-  Cluster cluster(o);
+  Cluster cluster(SmallGcCluster(3, 9));
   audit::SnapshotCounters snaps(&cluster);
   audit::ElectionCounters elections(&cluster, 1);
   audit::ScopedObserver watch_snaps(cluster, &snaps);
@@ -414,11 +407,7 @@ TEST(Raftstore2C, LaggingFollowerCostsOneSnapshot) {
 // A cluster without faults compacts its log over and over, and never needs a snapshot or a
 // second election: every follower keeps up with the leader's log.
 TEST(Raftstore2C, StableClusterNeedsNoSnapshotAndNoElection) {
-  ClusterOptions o;
-  o.stores = 5;
-  o.cfg = Config::ForTests2C(kGcLimit);
-  o.seed = testutil::DeriveSeed(10);
-  Cluster cluster(o);
+  Cluster cluster(SmallGcCluster(5, 10));
   audit::SnapshotCounters snaps(&cluster);
   audit::ElectionCounters elections(&cluster, 1);
   audit::ScopedObserver watch_snaps(cluster, &snaps);
@@ -481,11 +470,7 @@ TEST(Raftstore2C, ReplayedSnapshotIsIgnored) {
   audit::AuditOptions ao;
   ao.log_gc = true;
   audit::Audits audits(ao);
-  ClusterOptions o;
-  o.stores = 3;
-  o.cfg = Config::ForTests2C(kGcLimit);
-  o.seed = testutil::DeriveSeed(11);
-  Cluster cluster(o);
+  Cluster cluster(SmallGcCluster(3, 11));
   audits.Attach(cluster);
   ASSERT_TRUE(cluster.Start());
   ASSERT_TRUE(cluster.WaitLeader());
