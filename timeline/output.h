@@ -1,0 +1,20 @@
+#pragma once
+
+// Where a test's timeline goes: `timeline.html` (or `timeline-<name>.html` when one test
+// writes several) in Bazel's undeclared outputs ($TEST_UNDECLARED_OUTPUTS_DIR, which lands in
+// bazel-testlogs/<target>/test.outputs/), or the working directory outside Bazel.
+
+#include <string>
+
+#include "timeline/recorder.h"
+
+namespace timeline {
+
+// Renders `rec` and writes it; returns the path written, or "" (with a reason in *error) on
+// failure.
+std::string WritePage(const Recorder& rec, const std::string& name, std::string* error);
+
+// For a failure message: "timeline: <path>\n  open it: xdg-open <path> (or any browser)".
+std::string WhereToOpen(const std::string& path);
+
+}  // namespace timeline
