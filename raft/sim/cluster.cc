@@ -24,6 +24,13 @@ Role RoleOf(StateType s) {
   return Role::kFollower;
 }
 
+// The index storage's log starts at (its compaction point): where the audit starts reading
+// the node's log, so that compacted entries cost nothing.
+uint64_t DiskBase(MemoryStorage& s) {
+  Result<uint64_t> first = s.FirstIndex();
+  return first.ok() && first.value() > 0 ? first.value() - 1 : 0;
+}
+
 }  // namespace
 
 const char* DriverName(Driver d) { return d == Driver::kRawNode ? "RawNode" : "Raft"; }
@@ -161,6 +168,7 @@ void Cluster::Tick(int count) {
 }
 
 void Cluster::TickNode(SimNode& n) {
+  step_ = "tick " + std::to_string(now_) + " of node " + std::to_string(n.id);
   if (n.rawnode) {
     n.rawnode->Tick();
   } else {
@@ -206,6 +214,7 @@ void Cluster::Deliver(const eraftpb::Message& m) {
   }
   ++counters_.messages_delivered;
   trace_.AddMessage(now_, "deliver", m);
+  step_ = "delivering " + BriefMessage(m) + " at tick " + std::to_string(now_);
   SimNode& n = *it->second;
   if (n.rawnode) {
     n.rawnode->Step(m);
@@ -229,8 +238,11 @@ void Cluster::AfterStep(SimNode& n) {
 }
 
 void Cluster::HandleReadyRawNode(SimNode& n) {
+  using raft::test::AuditPoint;
   RawNode& rn = *n.rawnode;
-  for (int round = 0; rn.HasReady(); ++round) {
+  std::optional<raft::test::DurableState> disk;
+  int round = 0;
+  for (; rn.HasReady(); ++round) {
     if (failed()) return;
     if (round == 16) {
       checker_.Report("Ready contract", {n.id}, 0, 0,
@@ -240,16 +252,44 @@ void Cluster::HandleReadyRawNode(SimNode& n) {
       return;
     }
     raft::Ready rd = rn.Ready();
+    std::optional<raft::test::DurableState> before;
+    if (options_.audit_ready) before = raft::test::InMemory(*rn.raft, DiskBase(*n.storage));
     // Persist first (snapshot, entries, HardState), then send, then apply: a message may
     // only promise what is already on stable storage.
     if (!IsEmptySnap(rd.snapshot)) RestoreSnapshot(n, rd.snapshot);
     Persist(n, rd.entries);
     if (!IsEmptyHardState(rd.hard_state)) n.storage->SetHardState(rd.hard_state);
     if (failed()) return;
+    if (options_.audit_ready) {
+      // What the node held when it handed out the Ready is now on disk, and the disk
+      // justifies every message and every entry to apply; only then does anything go out.
+      disk = raft::test::OnDisk(*n.storage);
+      if (!Audit(n, raft::test::CompareDurable(n.id, *before, *disk, AuditPoint::kReadyHandled)) ||
+          !Audit(n, raft::test::AuditSends(n.id, rd.messages, *disk)) ||
+          !Audit(n, raft::test::AuditApplies(n.id, rd.committed_entries, *disk))) {
+        return;
+      }
+    }
     SendAll(rd.messages);
     ApplyEntries(n, rd.committed_entries);
     rn.Advance(rd);
   }
+  if (!options_.audit_ready || failed()) return;
+  // Nothing left to do: memory and disk must agree (a change HasReady() did not announce, or
+  // one Advance lost, shows here).
+  if (!disk) disk = raft::test::OnDisk(*n.storage);
+  Audit(n,
+        raft::test::CompareDurable(n.id, raft::test::InMemory(*rn.raft, disk->first), *disk,
+                                   round == 0 ? AuditPoint::kNoReady : AuditPoint::kAfterAdvance));
+}
+
+bool Cluster::Audit(SimNode& n, const std::vector<raft::test::Breach>& breaches) {
+  if (breaches.empty()) return true;
+  const raft::test::Breach& b = breaches.front();
+  checker_.set_position(now_, counters_.steps);
+  checker_.Report("Ready contract", {n.id}, b.index, b.term,
+                  raft::test::FormatBreach(n.id, b, step_, ""));
+  return false;
 }
 
 void Cluster::HandleReadyRaft(SimNode& n) {
@@ -270,10 +310,21 @@ void Cluster::HandleReadyRaft(SimNode& n) {
     n.persisted = hs;
   }
   if (failed()) return;
+  std::vector<eraftpb::Entry> committed = r.raft_log.nextEnts();
+  if (options_.audit_ready) {
+    // No Ready here: the HardState is written from the fields, so only the log (what
+    // unstableEntries() and stabled say is new) and what the disk justifies can be wrong.
+    const raft::test::DurableState disk = raft::test::OnDisk(*n.storage);
+    if (!Audit(n, raft::test::CompareDurable(n.id, raft::test::InMemory(r, disk.first), disk,
+                                             raft::test::AuditPoint::kPersistedFromFields)) ||
+        !Audit(n, raft::test::AuditSends(n.id, r.msgs, disk)) ||
+        !Audit(n, raft::test::AuditApplies(n.id, committed, disk))) {
+      return;
+    }
+  }
   std::vector<eraftpb::Message> msgs = std::move(r.msgs);
   r.msgs.clear();
   SendAll(msgs);
-  std::vector<eraftpb::Entry> committed = r.raft_log.nextEnts();
   if (!committed.empty()) {
     ApplyEntries(n, committed);
     r.raft_log.applied = committed.back().index();
@@ -435,6 +486,7 @@ Error Cluster::Propose(uint64_t id, const std::string& data) {
   if (!n.up) return Error(ErrorCode::kOther, "node " + std::to_string(id) + " is down");
   if (failed()) return Error(ErrorCode::kOther, "the run has already failed");
   ++counters_.proposals;
+  step_ = "a proposal at node " + std::to_string(id) + " at tick " + std::to_string(now_);
   Error err;
   if (n.rawnode) {
     err = n.rawnode->Propose(data);
@@ -463,6 +515,7 @@ void Cluster::Campaign(uint64_t id) {
   SimNode& n = node(id);
   if (!n.up || failed()) return;
   Record("node " + std::to_string(id) + " told to campaign");
+  step_ = "node " + std::to_string(id) + " told to campaign at tick " + std::to_string(now_);
   if (n.rawnode) {
     n.rawnode->Campaign();
   } else {
@@ -523,6 +576,13 @@ void Cluster::Restart(uint64_t id) {
   if (failed()) return;
   Start(n);
   if (failed()) return;
+  step_ = "the restart of node " + std::to_string(id) + " at tick " + std::to_string(now_);
+  if (options_.audit_ready &&
+      !Audit(n, raft::test::CompareDurable(n.id, raft::test::InMemory(*n.r(), DiskBase(*n.storage)),
+                                           raft::test::OnDisk(*n.storage),
+                                           raft::test::AuditPoint::kRestarted))) {
+    return;
+  }
   ++counters_.restarts;
   Record("restart node " + std::to_string(id) + " (term " + std::to_string(n.r()->term) +
          ", state machine at " + std::to_string(n.sm.applied()) + ")");

@@ -11,9 +11,14 @@
 //   apply its committed entries to the node's KvStateMachine;
 //   Advance;
 //
-// and then a SafetyChecker checks Raft's safety properties over the whole cluster. The first
-// violation stops the run; FailureReport() says which property broke, on which nodes, at which
-// index and term, under which seed, and how to replay it, followed by the last events.
+// and then a SafetyChecker checks Raft's safety properties over the whole cluster. The Ready
+// contract audit (raft/testing/ready_contract.h, on by default) runs inside that loop: after a
+// Ready is persisted and before its messages go out or its entries are applied, the node's
+// durable state in memory (term, vote, commit, log, pending snapshot) must equal what a restart
+// from its storage would load, and every message and committed entry must be justified by what
+// is on disk; after the loop (Advance, or no Ready at all) memory and disk must still agree. The
+// first violation stops the run; FailureReport() says which property broke, on which nodes, at
+// which index and term, under which seed, and how to replay it, followed by the last events.
 //
 // A crash keeps exactly what was persisted (the MemoryStorage: HardState, entries, snapshot)
 // and loses everything else (the Raft node, the state machine, messages addressed to it);
@@ -39,6 +44,7 @@
 #include "raft/sim/sim_random.h"
 #include "raft/sim/state_machine.h"
 #include "raft/sim/trace.h"
+#include "raft/testing/ready_contract.h"
 
 namespace raft::sim {
 
@@ -61,6 +67,9 @@ struct ClusterOptions {
   Driver driver = Driver::kRawNode;
   // Run the SafetyChecker after every step.
   bool check_safety = true;
+  // Run the Ready contract audit (see the top of this file) after every Ready; a breach is
+  // reported as a "Ready contract" violation naming the field, the node and the step.
+  bool audit_ready = true;
   // Recent events kept for failure reports; record_trace keeps every event (trace().all()).
   size_t trace_keep = 60;
   bool record_trace = false;
@@ -229,6 +238,9 @@ class Cluster {
   void AfterStep(SimNode& n);
   void HandleReadyRawNode(SimNode& n);
   void HandleReadyRaft(SimNode& n);
+  // The Ready contract audit of node n against `disk` (what a restart would load); false, with
+  // the run failed, on the first breach.
+  bool Audit(SimNode& n, const std::vector<raft::test::Breach>& breaches);
   void Persist(SimNode& n, const std::vector<eraftpb::Entry>& entries);
   void ApplyEntries(SimNode& n, const std::vector<eraftpb::Entry>& entries);
   void RestoreSnapshot(SimNode& n, const eraftpb::Snapshot& snap);
@@ -251,6 +263,9 @@ class Cluster {
   std::map<uint64_t, std::unique_ptr<SimNode>> nodes_;
   std::function<void(const ClusterEvent&)> observer_;
   SendHook send_hook_;
+  // What the step being handled is ("delivering MsgAppend 1->2 ...", "tick 12 of node 3"),
+  // for the audit's messages.
+  std::string step_;
 };
 
 const char* DriverName(Driver d);
