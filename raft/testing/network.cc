@@ -6,8 +6,10 @@
 #include <stdexcept>
 
 #include "raft/testing/describe.h"
+#include "raft/testing/ready_contract.h"
 #include "raft/testing/test_raft.h"
 #include "raft/util.h"
+#include "testutil/seed.h"
 
 namespace raft::test {
 
@@ -220,6 +222,14 @@ void Network::Persist(uint64_t id) {
   hs.set_vote(r->vote);
   hs.set_commit(r->raft_log.committed);
   s->SetHardState(hs);
+  // The network wrote what the fields say; the log and the snapshot must now match memory.
+  const DurableState disk = OnDisk(*s);
+  std::vector<Breach> breaches =
+      CompareDurable(id, InMemory(*r, disk.first), disk, AuditPoint::kPersistedFromFields);
+  if (!breaches.empty()) {
+    ADD_FAILURE() << FormatBreach(id, breaches.front(), event_, testutil::ReplayCommand()) << "\n  "
+                  << DescribeNode(*r);
+  }
 }
 
 void Network::Cut(uint64_t a, uint64_t b) {
@@ -334,6 +344,7 @@ void Network::Send(std::vector<eraftpb::Message> msgs) {
 
 void Network::Tick(uint64_t id, int n) {
   Raft& r = node(id);
+  event_ = std::to_string(n) + " tick(s) of node " + std::to_string(id);
   for (int i = 0; i < n; ++i) r.tick();
   Flush(id);
 }
@@ -348,7 +359,14 @@ void Network::Flush(uint64_t id) {
 
 std::vector<eraftpb::Message> Network::Outbox(uint64_t id, Raft& r) {
   // As a RawNode application must: persist first, then send.
-  if (persist_) Persist(id);
+  if (persist_ && peers_.at(id).storage_ != nullptr) {
+    Persist(id);
+    std::vector<Breach> breaches = AuditSends(id, r.msgs, OnDisk(*peers_.at(id).storage_));
+    if (!breaches.empty()) {
+      ADD_FAILURE() << FormatBreach(id, breaches.front(), event_, testutil::ReplayCommand())
+                    << "\n  " << DescribeNode(r);
+    }
+  }
   return Filter(ReadMessages(r));
 }
 
@@ -386,6 +404,7 @@ void Network::Deliver(std::deque<eraftpb::Message> queue) {
     }
     Record("delivered " + DescribeMessage(m));
     ++delivered_;
+    event_ = "delivery #" + std::to_string(delivered_) + ": " + DescribeMessage(m);
     r->Step(m);
     for (auto& out : Outbox(m.to(), *r)) queue.push_back(std::move(out));
     if (observer_) observer_(m);

@@ -30,6 +30,15 @@
 // unstableEntries() and moves `stabled` to the last index, and saves the HardState (term,
 // vote, committed). Without it (the default) storage holds only what the test put there.
 //
+// Every time the network persists a node (SetPersistence, or Persist(id)) it runs the Ready
+// contract audit (raft/testing/ready_contract.h) as far as it applies without a Ready: the
+// HardState is written straight from the node's fields, so it cannot differ, but the log can
+// (unstableEntries() and `stabled` must describe exactly what is new: after a truncation too),
+// a pending snapshot must reach storage, and — with SetPersistence — every message about to go
+// out must be justified by the disk (a vote granted must be the vote on disk, an entry
+// acknowledged must be on disk, no message in a term the disk has not reached). A breach fails
+// the test as "Ready contract audit: node <id>, field <field>, after <event>".
+//
 // Messages given to Send() go straight to their receivers (a test's own messages are never
 // filtered); only what nodes send is. Every random choice comes from the seed passed to the
 // constructor, so a run replays exactly.
@@ -209,6 +218,8 @@ class Network {
   uint64_t delayed_seq_ = 0;
   std::vector<eraftpb::Message> held_;
   bool persist_ = false;
+  // What the network is doing (the delivery or tick under way), for the audit's messages.
+  std::string event_ = "the start";
   // How many times each node was restarted: varies the restarted node's random seed.
   std::map<uint64_t, uint64_t> restarts_;
 };

@@ -2,12 +2,14 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <sstream>
 #include <utility>
 
 #include "raft/testing/describe.h"
 #include "raft/testing/test_raft.h"
 #include "raft/util.h"
+#include "testutil/seed.h"
 
 namespace raft::test {
 
@@ -108,10 +110,73 @@ void ReadyHarness::Start(uint64_t applied) {
     }
   }
   node_ = std::make_unique<RawNode>(c);
+  handed_.clear();
+  persisted_.clear();
+  Note(incarnation_ == 1 ? "the start of node " + std::to_string(id_)
+                         : "restart #" + std::to_string(incarnation_ - 1) + " of node " +
+                               std::to_string(id_) + " over its storage");
+  ReportBreaches(
+      CompareDurable(id_, InMemory(raft(), DiskBase()), OnDisk(*storage_), AuditPoint::kRestarted),
+      inputs_.back());
+}
+
+void ReadyHarness::Note(std::string what) {
+  inputs_.push_back("input #" + std::to_string(inputs_.size() + 1) + ": " + std::move(what));
+}
+
+uint64_t ReadyHarness::DiskBase() const {
+  Result<uint64_t> first = storage_->FirstIndex();
+  return first.ok() && first.value() > 0 ? first.value() - 1 : 0;
+}
+
+Error ReadyHarness::Step(const eraftpb::Message& m) {
+  Note("Step(" + DescribeMessage(m) + ")");
+  return node_->Step(m);
+}
+
+Error ReadyHarness::Propose(const std::string& data) {
+  Note("Propose(\"" + data.substr(0, 24) + "\")");
+  return node_->Propose(data);
+}
+
+Error ReadyHarness::Campaign() {
+  Note("Campaign()");
+  return node_->Campaign();
 }
 
 void ReadyHarness::Tick(int n) {
+  Note("Tick(" + std::to_string(n) + ")");
   for (int i = 0; i < n; ++i) node_->Tick();
+}
+
+void ReadyHarness::ReportBreaches(const std::vector<Breach>& breaches, const std::string& step) {
+  if (breaches.empty()) return;
+  ADD_FAILURE() << FormatBreach(id_, breaches.front(), step, testutil::ReplayCommand()) << "\n  "
+                << Describe();
+}
+
+void ReadyHarness::AuditAdvance(const raft::Ready& rd) {
+  const std::string text = DescribeReady(rd);
+  if (text != persisted_) return;  // not persisted: nothing to compare with
+  auto it = std::find_if(handed_.rbegin(), handed_.rend(),
+                         [&](const Handed& h) { return h.text == text; });
+  if (it == handed_.rend()) return;  // a Ready the test built itself
+  const Handed& h = *it;
+  std::string step = "Ready #" + std::to_string(h.number) + ", taken after " +
+                     (h.inputs > 0 ? inputs_[h.inputs - 1] : std::string("no input"));
+  if (inputs_.size() > h.inputs) {
+    step += " (and " + std::to_string(inputs_.size() - h.inputs) +
+            " more input(s) before its Advance, the last " + inputs_.back() + ")";
+  }
+  const DurableState disk = OnDisk(*storage_);
+  ReportBreaches(CompareDurable(id_, h.memory, disk, AuditPoint::kReadyHandled), step);
+  ReportBreaches(AuditSends(id_, rd.messages, disk), step);
+  ReportBreaches(AuditApplies(id_, rd.committed_entries, disk), step);
+  // Whatever changed since is for the next Ready to carry (Ready() consumes nothing).
+  const raft::Ready next = node_->Ready();
+  ReportBreaches(CompareDurable(id_, InMemory(raft(), disk.first), WithReady(disk, next),
+                                AuditPoint::kAfterAdvance),
+                 "the Advance of " + step);
 }
 
 void ReadyHarness::Broken(const std::string& rule, const std::string& detail,
@@ -124,6 +189,8 @@ raft::Ready ReadyHarness::Ready() {
   const bool has_ready = node_->HasReady();
   raft::Ready rd = node_->Ready();
   CheckReady(rd, has_ready);
+  handed_.push_back(
+      Handed{DescribeReady(rd), InMemory(raft(), DiskBase()), inputs_.size(), ++readys_});
   return rd;
 }
 
@@ -236,8 +303,11 @@ void ReadyHarness::CheckReady(const raft::Ready& rd, bool has_ready) {
 }
 
 void ReadyHarness::Persist(const raft::Ready& rd) {
+  persisted_.clear();
+  bool ok = true;
   if (!IsEmptySnap(rd.snapshot)) {
     if (Error err = storage_->ApplySnapshot(rd.snapshot)) {
+      ok = false;
       ADD_FAILURE() << "the application could not persist the Ready's snapshot at "
                     << rd.snapshot.metadata().index() << ": " << err.ToString() << "\n"
                     << DescribeReady(rd);
@@ -247,11 +317,13 @@ void ReadyHarness::Persist(const raft::Ready& rd) {
   }
   if (!IsEmptyHardState(rd.hard_state)) storage_->SetHardState(rd.hard_state);
   if (Error err = storage_->Append(rd.entries)) {
+    ok = false;
     ADD_FAILURE() << "the application could not persist the Ready's entries "
                   << DescribeEntriesWithData(rd.entries) << ": " << err.ToString()
                   << "\n  Ready.entries must continue what the node already handed out.\n"
                   << DescribeReady(rd);
   }
+  if (ok) persisted_ = DescribeReady(rd);
 }
 
 void ReadyHarness::Send(const raft::Ready& rd) {
@@ -297,6 +369,9 @@ void ReadyHarness::Advance(const raft::Ready& rd) {
   }
   if (!rd.committed_entries.empty()) acked_applied_ = rd.committed_entries.back().index();
   node_->Advance(rd);
+  AuditAdvance(rd);
+  handed_.clear();
+  persisted_.clear();
 }
 
 raft::Ready ReadyHarness::Round() {
@@ -313,6 +388,13 @@ int ReadyHarness::Settle(int max_rounds) {
   while (rounds < max_rounds && node_->HasReady()) {
     Round();
     ++rounds;
+  }
+  if (!node_->HasReady()) {
+    // Nothing left to do, so nothing durable may be left only in memory.
+    ReportBreaches(CompareDurable(id_, InMemory(raft(), DiskBase()), OnDisk(*storage_),
+                                  rounds == 0 ? AuditPoint::kNoReady : AuditPoint::kAfterAdvance),
+                   "Settle() (" + std::to_string(rounds) + " round(s); the last " +
+                       (inputs_.empty() ? std::string("input: none") : inputs_.back()) + ")");
   }
   return rounds;
 }

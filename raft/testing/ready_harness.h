@@ -29,6 +29,23 @@
 //
 // Messages are not checked automatically (two identical heartbeats are legal): tests count
 // sent() themselves.
+//
+// After every Advance of a Ready the application persisted, the Ready contract audit
+// (raft/testing/ready_contract.h) compares what the node holds with what a restart from
+// storage would load, and fails as "Ready contract audit: node <id>, field <field>, after
+// Ready #<n> ...":
+//
+//   the node's term, vote, commit, log (last index and the term at each index) and pending
+//   snapshot *when the Ready was taken* must all be on disk once that Ready is persisted
+//   (a change made before the Ready and not carried by it);
+//   the Ready's messages and committed entries must be justified by the disk (a vote granted,
+//   an entry acknowledged or applied, must be durable first);
+//   the node's state *after Advance* must be on disk or in the next Ready (a change made by an
+//   input that arrived between Ready() and Advance(), or by Advance itself, is never lost).
+//
+// Settle() also checks, once HasReady() is false, that memory and disk agree; a restart
+// checks that the node starts from exactly what storage holds. A Ready that the test did not
+// Persist() before Advance() is not audited (the test chose to lose it).
 
 #include <cstdint>
 #include <map>
@@ -41,6 +58,7 @@
 #include "raft/memory_storage.h"
 #include "raft/raft.h"
 #include "raft/rawnode.h"
+#include "raft/testing/ready_contract.h"
 
 namespace raft::test {
 
@@ -66,10 +84,10 @@ class ReadyHarness {
   MemoryStorage& storage() { return *storage_; }
 
   // --- Inputs: allowed at any moment, between Ready() and Advance() too ---
-  Error Step(const eraftpb::Message& m) { return node_->Step(m); }
+  Error Step(const eraftpb::Message& m);
   void Tick(int n = 1);
-  Error Propose(const std::string& data) { return node_->Propose(data); }
-  Error Campaign() { return node_->Campaign(); }
+  Error Propose(const std::string& data);
+  Error Campaign();
 
   // --- The application loop, one step at a time ---
   // node().Ready(), checked against the contract (see the top of this file).
@@ -129,6 +147,14 @@ class ReadyHarness {
   void Start(uint64_t applied);
   void CheckReady(const raft::Ready& rd, bool has_ready);
   void Broken(const std::string& rule, const std::string& detail, const raft::Ready& rd);
+  // Records an input (for the audit's messages: which input came before which Ready).
+  void Note(std::string what);
+  // The index storage's log starts at: where the audit starts reading the node's log.
+  uint64_t DiskBase() const;
+  // A gtest failure for the first breach, if any; `step` says when.
+  void ReportBreaches(const std::vector<Breach>& breaches, const std::string& step);
+  // The audit after Advance(rd) (see the top of this file).
+  void AuditAdvance(const raft::Ready& rd);
 
   uint64_t id_ = 0;
   std::vector<uint64_t> peers_;
@@ -151,6 +177,20 @@ class ReadyHarness {
   SoftState acked_soft_state_;
   // Entries (index -> term) handed out by acknowledged Readys and still in the log.
   std::map<uint64_t, uint64_t> acked_entries_;
+
+  // For the Ready contract audit: every input so far (its description), the Readys handed out
+  // since the last Advance with what the node held when each was taken, and the last Ready
+  // persisted.
+  std::vector<std::string> inputs_;
+  struct Handed {
+    std::string text;  // DescribeReady: which Ready it was
+    DurableState memory;
+    size_t inputs = 0;  // inputs_.size() when it was taken
+    uint64_t number = 0;
+  };
+  std::vector<Handed> handed_;
+  uint64_t readys_ = 0;
+  std::string persisted_;
 };
 
 }  // namespace raft::test
