@@ -596,5 +596,173 @@ TEST(Raft2AC, RandomInterleavingsKeepTheReadyContract) {
   EXPECT_GT(proposals, 0) << "no leader was ever elected in 3000 random steps:" << trace;
 }
 
+// --- The Ready contract: every durable change is in the very next Ready ----------------------
+//
+// Term, vote and commit (the HardState), new entries and a pending snapshot must survive a
+// crash, so each change of them must reach the application in the very next Ready — before the
+// message that it justifies goes out. One scenario per field; the harness's audit
+// (raft/testing/ready_contract.h) also checks after each Advance that nothing durable is left
+// only in memory, and reports "Ready contract audit: node <id>, field <field>, ...".
+
+namespace contract {
+
+Message Append(uint64_t from, uint64_t to, uint64_t term, uint64_t prev_index, uint64_t prev_term,
+               const std::vector<eraftpb::Entry>& ents, uint64_t commit) {
+  Message m = test::MakeMessage(from, to, eraftpb::MsgAppend, term);
+  m.set_index(prev_index);
+  m.set_log_term(prev_term);
+  m.set_commit(commit);
+  for (const auto& e : ents) *m.add_entries() = e;
+  return m;
+}
+
+std::string Terms(const std::vector<eraftpb::Entry>& ents) {
+  std::string s;
+  for (const auto& e : ents) {
+    s += (s.empty() ? "" : " ") + std::to_string(e.index()) + "@" + std::to_string(e.term());
+  }
+  return "[" + s + "]";
+}
+
+// Handles rd completely, as an application does.
+void Handle(ReadyHarness& h, const Ready& rd) {
+  h.Persist(rd);
+  h.Send(rd);
+  h.Apply(rd);
+  h.Advance(rd);
+}
+
+}  // namespace contract
+
+TEST(Raft2AC, AVoteGrantedInTheCurrentTermIsInTheNextReady) {
+  ReadyHarness h(1, {1, 2, 3});
+  // Node 1 holds entry 1@1 from leader 3; then candidate 2, whose log is empty, asks for its
+  // vote in term 5: refused (2's log is behind), but node 1 moves to term 5 without voting.
+  h.Step(contract::Append(3, 1, 1, 0, 0, {test::MakeEntry(1, 1)}, 0));
+  h.Settle();
+  h.Step(VoteRequest(2, 1, 5, 0, 0));
+  h.Settle();
+  ASSERT_EQ(h.raft().term, 5u) << "a vote request of term 5 moves node 1 to term 5.\n  "
+                               << h.Describe();
+  ASSERT_EQ(h.raft().vote, None)
+      << "candidate 2's log (empty) is behind node 1's (1@1): no vote for it.\n  " << h.Describe();
+
+  // Candidate 3, as up to date as node 1, asks in the same term: granted. Only the vote
+  // changed — not term, not commit.
+  h.Step(VoteRequest(3, 1, 5, 1, 1));
+  const Ready rd = h.Ready();
+  EXPECT_EQ(rd.hard_state.term(), 5u);
+  EXPECT_EQ(rd.hard_state.vote(), 3u)
+      << "node 1 granted its vote to 3 in term 5, the term it was already in: the very next "
+         "Ready must carry HardState{term=5 vote=3}. A Ready that decides \"HardState "
+         "changed?\" by term and commit alone misses it, and a crash after the grant lets the "
+         "node vote again in term 5 — for someone else (two leaders in one term).\n"
+      << DescribeReady(rd) << "\n  " << h.Describe();
+  EXPECT_EQ(CountType(rd.messages, eraftpb::MsgRequestVoteResponse), 1u)
+      << "the grant goes out in the same Ready, after the application persisted the vote.\n"
+      << DescribeReady(rd);
+  contract::Handle(h, rd);
+  EXPECT_EQ(h.storage().InitialState().value().hard_state.vote(), 3u)
+      << "after the Ready was handled a restart must find the vote on disk.\n  " << h.Describe();
+}
+
+TEST(Raft2AC, ATermBumpFromAHigherTermMessageIsInTheNextReady) {
+  ReadyHarness h(1, {1, 2, 3});
+  // A vote request of a higher term that is refused still moves the node to that term.
+  h.Step(contract::Append(3, 1, 1, 0, 0, {test::MakeEntry(1, 1)}, 0));
+  h.Settle();
+  h.Step(VoteRequest(2, 1, 4, 0, 0));
+  Ready rd = h.Ready();
+  EXPECT_EQ(rd.hard_state.term(), 4u)
+      << "node 1 refused candidate 2's vote request of term 4 (2's log is behind) but moved to "
+         "term 4: the very next Ready must carry HardState{term=4}, although no vote was "
+         "granted. Otherwise a restart goes back to term 1 and could vote in term 4 after "
+         "all.\n"
+      << DescribeReady(rd) << "\n  " << h.Describe();
+  EXPECT_EQ(rd.hard_state.vote(), None) << DescribeReady(rd);
+  contract::Handle(h, rd);
+
+  // A new leader's append of a higher term: the same.
+  h.Step(contract::Append(2, 1, 6, 1, 1, {}, 0));
+  rd = h.Ready();
+  EXPECT_EQ(rd.hard_state.term(), 6u)
+      << "leader 2's append of term 6 moved node 1 to term 6: the very next Ready must carry "
+         "HardState{term=6}.\n"
+      << DescribeReady(rd) << "\n  " << h.Describe();
+  contract::Handle(h, rd);
+  EXPECT_EQ(h.storage().InitialState().value().hard_state.term(), 6u) << h.Describe();
+}
+
+TEST(Raft2AC, ACommitAdvanceIsInTheNextReady) {
+  // A follower learns the commit index from its leader's append.
+  ReadyHarness f(1, {1, 2, 3});
+  f.Step(contract::Append(2, 1, 1, 0, 0, {test::MakeEntry(1, 1), test::MakeEntry(2, 1, "x")}, 0));
+  f.Settle();
+  f.Step(contract::Append(2, 1, 1, 2, 1, {}, 2));
+  Ready rd = f.Ready();
+  EXPECT_EQ(rd.hard_state.commit(), 2u)
+      << "leader 2 says entries up to 2 are committed: node 1's commit moves to 2, and the very "
+         "next Ready must carry HardState{commit=2} with the entries to apply — a restart "
+         "loads commit from the HardState, and entries applied (answered to clients) must be "
+         "known committed after a crash.\n"
+      << DescribeReady(rd) << "\n  " << f.Describe();
+  EXPECT_EQ(Indexes(rd.committed_entries), (std::vector<uint64_t>{1, 2})) << DescribeReady(rd);
+  contract::Handle(f, rd);
+
+  // A leader's commit moves when a majority acknowledges.
+  ReadyHarness h(1, {1, 2, 3});
+  ASSERT_NO_FATAL_FAILURE(ElectNodeOne(h));
+  h.Propose("a");
+  h.Settle();
+  h.Step(AppendAck(2, 1, 1, 2));
+  rd = h.Ready();
+  EXPECT_EQ(rd.hard_state.commit(), 2u)
+      << "node 2 acknowledged entries 1-2, a majority with the leader: the leader's commit "
+         "moves to 2 and the very next Ready must carry HardState{commit=2}.\n"
+      << DescribeReady(rd) << "\n  " << h.Describe();
+  contract::Handle(h, rd);
+}
+
+TEST(Raft2AC, ALeaderProposalIsInTheNextReadyEntries) {
+  ReadyHarness h(1, {1, 2, 3});
+  ASSERT_NO_FATAL_FAILURE(ElectNodeOne(h));
+  h.Propose("x");
+  const Ready rd = h.Ready();
+  ASSERT_EQ(rd.entries.size(), 1u)
+      << "the leader appended \"x\" at index 2: the very next Ready must hand out exactly that "
+         "entry to persist (unstableEntries() = the entries after stabled).\n"
+      << DescribeReady(rd) << "\n  " << h.Describe();
+  EXPECT_EQ(rd.entries[0].index(), 2u) << DescribeReady(rd);
+  EXPECT_EQ(rd.entries[0].term(), 1u) << DescribeReady(rd);
+  EXPECT_EQ(rd.entries[0].data(), "x") << DescribeReady(rd);
+  contract::Handle(h, rd);
+  EXPECT_EQ(h.storage().LastIndex().value(), 2u) << h.Describe();
+}
+
+TEST(Raft2AC, AFollowerAppendIsInTheNextReadyEntriesAlsoWhenItReplacesEntries) {
+  ReadyHarness h(1, {1, 2, 3});
+  h.Step(contract::Append(
+      2, 1, 1, 0, 0, {test::MakeEntry(1, 1), test::MakeEntry(2, 1), test::MakeEntry(3, 1)}, 1));
+  Ready rd = h.Ready();
+  EXPECT_EQ(contract::Terms(rd.entries), "[1@1 2@1 3@1]")
+      << "leader 2's append gave node 1 entries 1-3: the very next Ready must hand them out to "
+         "persist before the append response (which acknowledges them) goes out.\n"
+      << DescribeReady(rd) << "\n  " << h.Describe();
+  contract::Handle(h, rd);
+
+  // A newer leader replaces entries 2-3 (never committed) with its own entry 2@2.
+  h.Step(contract::Append(3, 1, 2, 1, 1, {test::MakeEntry(2, 2)}, 1));
+  rd = h.Ready();
+  EXPECT_EQ(contract::Terms(rd.entries), "[2@2]")
+      << "leader 3 (term 2) replaced node 1's entries 2@1 3@1 with 2@2. Those were persisted "
+         "already (stabled was 3), so after truncating the log at 2 stabled must drop to 1: "
+         "otherwise unstableEntries() hands out nothing, the disk keeps 2@1 3@1, and a restart "
+         "brings back entries the node acknowledged as replaced.\n"
+      << DescribeReady(rd) << "\n  " << h.Describe();
+  contract::Handle(h, rd);
+  EXPECT_EQ(h.storage().LastIndex().value(), 2u) << h.Describe();
+  EXPECT_EQ(h.storage().Term(2).value(), 2u) << h.Describe();
+}
+
 }  // namespace
 }  // namespace raft

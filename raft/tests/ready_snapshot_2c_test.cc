@@ -143,5 +143,32 @@ TEST(Raft2C, SnapshotArrivingBetweenReadyAndAdvanceIsHandedOutNext) {
       << test::DescribeEntriesWithData(h.applied_entries()) << "\n  " << h.Describe();
 }
 
+// The Ready contract for snapshots (the 2AC scenarios of ready_advance_2ac_test.cc cover term,
+// vote, commit and entries): a snapshot from MsgSnapshot is durable state, so it and the
+// HardState it implies are in the very next Ready.
+TEST(Raft2C, APendingSnapshotIsInTheNextReady) {
+  ReadyHarness h(2, {1, 2, 3});
+  h.Step(SnapshotAt10());
+  const Ready rd = h.Ready();
+  EXPECT_EQ(rd.snapshot.metadata().index(), 10u)
+      << "node 2 accepted leader 1's snapshot at 10 (term 2): the very next Ready must carry it "
+         "in Ready.snapshot (raft_log.pending_snapshot), before the append response that "
+         "acknowledges index 10 goes out. A snapshot that never reaches a Ready is lost in a "
+         "crash, and the leader already believes node 2 holds everything up to 10.\n"
+      << DescribeReady(rd) << "\n  " << h.Describe();
+  EXPECT_EQ(rd.hard_state.term(), 2u)
+      << "the snapshot's message came in term 2: the Ready must carry HardState{term=2}.\n"
+      << DescribeReady(rd);
+  EXPECT_EQ(rd.hard_state.commit(), 10u)
+      << "a snapshot holds only committed entries: commit moves to 10 and the Ready must carry "
+         "HardState{commit=10}.\n"
+      << DescribeReady(rd);
+  h.Persist(rd);
+  h.Send(rd);
+  h.Apply(rd);
+  h.Advance(rd);
+  EXPECT_EQ(h.storage().FirstIndex().value(), 11u) << h.Describe();
+}
+
 }  // namespace
 }  // namespace raft
