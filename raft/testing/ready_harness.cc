@@ -168,10 +168,15 @@ void ReadyHarness::AuditAdvance(const raft::Ready& rd) {
     step += " (and " + std::to_string(inputs_.size() - h.inputs) +
             " more input(s) before its Advance, the last " + inputs_.back() + ")";
   }
+  // One report per Advance: the first rule broken says the most (the others follow from it).
   const DurableState disk = OnDisk(*storage_);
-  ReportBreaches(CompareDurable(id_, h.memory, disk, AuditPoint::kReadyHandled), step);
-  ReportBreaches(AuditSends(id_, rd.messages, disk), step);
-  ReportBreaches(AuditApplies(id_, rd.committed_entries, disk), step);
+  std::vector<Breach> breaches = CompareDurable(id_, h.memory, disk, AuditPoint::kReadyHandled);
+  if (breaches.empty()) breaches = AuditSends(id_, rd.messages, disk);
+  if (breaches.empty()) breaches = AuditApplies(id_, rd.committed_entries, disk);
+  if (!breaches.empty()) {
+    ReportBreaches(breaches, step);
+    return;
+  }
   // Whatever changed since is for the next Ready to carry (Ready() consumes nothing).
   const raft::Ready next = node_->Ready();
   ReportBreaches(CompareDurable(id_, InMemory(raft(), disk.first), WithReady(disk, next),
