@@ -243,13 +243,29 @@ std::vector<Breach> CompareDurable(uint64_t node, const DurableState& memory,
         PointSentence(point) + "Entry " + N(i) + " has term " + N(mt) + " in node " + N(node) +
         "'s log but term " + N(dt) +
         " on disk: the node replaced it (a conflicting MsgAppend from a newer leader) and the "
-        "replacement never reached a Ready, so a restart brings the old entry back. When the "
+        "replacement never reached a Ready (unstableEntries()), so a restart brings the old "
+        "entry back. When the "
         "log is truncated at index i, stabled must drop to i-1 so that unstableEntries() hands "
         "out the new entries.";
     out.push_back(b);
     return out;
   }
-  if (memory.last > disk.last && memory.last >= memory.first) {
+  if (memory.last > disk.last && memory.last >= memory.first && memory.TermAt(memory.last) == 0) {
+    // The node claims an index it holds neither an entry nor a pending snapshot for: its log
+    // was moved in memory (a snapshot restored) without the snapshot staying pending.
+    Breach b;
+    b.field = "snapshot";
+    b.index = memory.last;
+    b.in_memory = "log ends at " + Id(memory.last, 0) + " with no entry and no pending snapshot";
+    b.on_disk = "log ends at " + Id(disk.last, disk.TermAt(disk.last));
+    b.explanation = PointSentence(point) + "Node " + N(node) + "'s log jumped to index " +
+                    N(memory.last) +
+                    " without an entry there and without a pending snapshot: it restored a "
+                    "snapshot in memory, but the snapshot never reached Ready.snapshot, so the "
+                    "disk never gets it. Keep it in raft_log.pending_snapshot (Term(index) "
+                    "answers from it) until Advance acknowledges the Ready that carried it.";
+    out.push_back(b);
+  } else if (memory.last > disk.last && memory.last >= memory.first) {
     const uint64_t from = std::max(disk.last + 1, memory.first);
     Breach b;
     b.field = "entries";
