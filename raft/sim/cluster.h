@@ -238,9 +238,16 @@ class Cluster {
   void AfterStep(SimNode& n);
   void HandleReadyRawNode(SimNode& n);
   void HandleReadyRaft(SimNode& n);
-  // The Ready contract audit of node n against `disk` (what a restart would load); false, with
-  // the run failed, on the first breach.
+  // The Ready contract audit of node n once what it asked for is on disk (see the top of this
+  // file): memory against disk, then `msgs` (about to be sent) and `committed` (about to be
+  // applied) against disk. False, with the run failed, on the first breach.
+  bool AuditNode(SimNode& n, raft::test::AuditPoint point,
+                 const std::vector<eraftpb::Message>& msgs,
+                 const std::vector<eraftpb::Entry>& committed);
+  // Fails the run with the first breach, if any; true when there is none.
   bool Audit(SimNode& n, const std::vector<raft::test::Breach>& breaches);
+  // What step_ describes, in words.
+  std::string StepText() const;
   void Persist(SimNode& n, const std::vector<eraftpb::Entry>& entries);
   void ApplyEntries(SimNode& n, const std::vector<eraftpb::Entry>& entries);
   void RestoreSnapshot(SimNode& n, const eraftpb::Snapshot& snap);
@@ -263,9 +270,14 @@ class Cluster {
   std::map<uint64_t, std::unique_ptr<SimNode>> nodes_;
   std::function<void(const ClusterEvent&)> observer_;
   SendHook send_hook_;
-  // What the step being handled is ("delivering MsgAppend 1->2 ...", "tick 12 of node 3"),
-  // for the audit's messages.
-  std::string step_;
+  // The step being handled, for the audit's messages; described only when one fails.
+  struct StepInfo {
+    const char* what = "the start of";
+    uint64_t node = 0;
+    const eraftpb::Message* msg = nullptr;  // the message being delivered, during its step
+    uint64_t tick = 0;
+  };
+  StepInfo step_;
 };
 
 const char* DriverName(Driver d);

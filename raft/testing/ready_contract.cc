@@ -155,7 +155,7 @@ DurableState InMemory(const Raft& r, uint64_t from) {
   return s;
 }
 
-DurableState OnDisk(Storage& storage) {
+DurableState OnDisk(Storage& storage, uint64_t from) {
   DurableState s;
   Result<InitialStateResult> init = storage.InitialState();
   Result<uint64_t> first = storage.FirstIndex();
@@ -166,7 +166,8 @@ DurableState OnDisk(Storage& storage) {
     return s;
   }
   s.hard_state = init.value().hard_state;
-  s.first = first.value() > 0 ? first.value() - 1 : 0;
+  const uint64_t base = first.value() > 0 ? first.value() - 1 : 0;
+  s.first = std::max(base, std::min(from, last.value()));
   s.last = last.value();
   if (s.last >= s.first && s.last - s.first < kMaxAuditedEntries) {
     s.terms.reserve(s.last - s.first + 1);
@@ -175,9 +176,31 @@ DurableState OnDisk(Storage& storage) {
       s.terms.push_back(t.ok() ? t.value() : 0);
     }
   }
-  s.snapshot_index = s.first;
-  s.snapshot_term = s.TermAt(s.first);
+  s.snapshot_index = base;
+  if (Result<uint64_t> t = storage.Term(base); t.ok()) s.snapshot_term = t.value();
   return s;
+}
+
+AuditKey KeyOf(const Raft& r, Storage& storage) {
+  AuditKey k;
+  k.term = r.term;
+  k.vote = r.vote;
+  k.commit = r.raft_log.committed;
+  k.last = r.raft_log.LastIndex();
+  if (Result<uint64_t> t = r.raft_log.Term(k.last); t.ok()) k.last_term = t.value();
+  k.pending = r.raft_log.pending_snapshot.metadata().index();
+  k.entries = r.raft_log.entries.size();
+  if (Result<InitialStateResult> init = storage.InitialState(); init.ok()) {
+    k.disk_term = init.value().hard_state.term();
+    k.disk_vote = init.value().hard_state.vote();
+    k.disk_commit = init.value().hard_state.commit();
+  }
+  if (Result<uint64_t> f = storage.FirstIndex(); f.ok()) k.disk_first = f.value();
+  if (Result<uint64_t> l = storage.LastIndex(); l.ok()) {
+    k.disk_last = l.value();
+    if (Result<uint64_t> t = storage.Term(k.disk_last); t.ok()) k.disk_last_term = t.value();
+  }
+  return k;
 }
 
 DurableState WithReady(DurableState disk, const Ready& rd) {
@@ -304,40 +327,55 @@ std::vector<Breach> AuditSends(uint64_t node, const std::vector<eraftpb::Message
   const eraftpb::HardState& d = disk.hard_state;
   for (const eraftpb::Message& m : msgs) {
     if (m.from() != node || IsLocalMsg(m.msg_type())) continue;
+    // Decide first, describe only a breach: this runs for every message of every run.
+    enum { kNone, kGrant, kCampaign, kAck, kTerm } kind = kNone;
+    if (m.msg_type() == eraftpb::MsgRequestVoteResponse && !m.reject() &&
+        (d.term() < m.term() || (d.term() == m.term() && d.vote() != m.to()))) {
+      kind = kGrant;
+    } else if (m.msg_type() == eraftpb::MsgRequestVote &&
+               (d.term() < m.term() || (d.term() == m.term() && d.vote() != node))) {
+      kind = kCampaign;
+    } else if (m.msg_type() == eraftpb::MsgAppendResponse && !m.reject() && d.term() == m.term() &&
+               m.index() > disk.last) {
+      kind = kAck;
+    } else if (m.term() > d.term()) {
+      kind = kTerm;
+    }
+    if (kind == kNone) continue;
     Breach b;
     b.field = "message";
     b.term = m.term();
     b.in_memory = "sends " + DescribeMessage(m);
     b.on_disk = Hs(d) + ", log ends at " + Id(disk.last, disk.TermAt(disk.last));
     const std::string before = "Node " + N(node) + " sends " + DescribeMessage(m) + " ";
-    if (m.msg_type() == eraftpb::MsgRequestVoteResponse && !m.reject() &&
-        (d.term() < m.term() || (d.term() == m.term() && d.vote() != m.to()))) {
-      b.explanation = before + "granting its vote to " + N(m.to()) + " in term " + N(m.term()) +
-                      ", but the disk says " + Hs(d) +
-                      ": a crash right after sending lets it vote again in term " + N(m.term()) +
-                      ". The vote must be in the HardState of the Ready that carries the grant "
-                      "(set r.vote before replying, and report vote changes in Ready).";
-    } else if (m.msg_type() == eraftpb::MsgRequestVote &&
-               (d.term() < m.term() || (d.term() == m.term() && d.vote() != node))) {
-      b.explanation = before + "campaigning in term " + N(m.term()) + ", but the disk says " +
-                      Hs(d) +
-                      ": becoming a candidate changes term and vote (for itself), and both must "
-                      "be in the Ready that carries the vote requests.";
-    } else if (m.msg_type() == eraftpb::MsgAppendResponse && !m.reject() && d.term() == m.term() &&
-               m.index() > disk.last) {
-      b.index = m.index();
-      b.explanation = before + "acknowledging entries up to " + N(m.index()) +
-                      ", but the log on disk ends at " + N(disk.last) +
-                      ": the leader counts the acknowledgement toward commit, so a crash could "
-                      "lose a committed entry. Entries must be in the Ready (persisted) before "
-                      "the response that acknowledges them is sent.";
-    } else if (m.term() > d.term()) {
-      b.explanation = before + "in term " + N(m.term()) + ", but the disk's HardState is in term " +
-                      N(d.term()) +
-                      ": a node must not speak in a term it has not made durable (the term "
-                      "change belongs in the Ready that carries this message).";
-    } else {
-      continue;
+    switch (kind) {
+      case kGrant:
+        b.explanation = before + "granting its vote to " + N(m.to()) + " in term " + N(m.term()) +
+                        ", but the disk says " + Hs(d) +
+                        ": a crash right after sending lets it vote again in term " + N(m.term()) +
+                        ". The vote must be in the HardState of the Ready that carries the grant "
+                        "(set r.vote before replying, and report vote changes in Ready).";
+        break;
+      case kCampaign:
+        b.explanation = before + "campaigning in term " + N(m.term()) + ", but the disk says " +
+                        Hs(d) +
+                        ": becoming a candidate changes term and vote (for itself), and both "
+                        "must be in the Ready that carries the vote requests.";
+        break;
+      case kAck:
+        b.index = m.index();
+        b.explanation = before + "acknowledging entries up to " + N(m.index()) +
+                        ", but the log on disk ends at " + N(disk.last) +
+                        ": the leader counts the acknowledgement toward commit, so a crash could "
+                        "lose a committed entry. Entries must be in the Ready (persisted) before "
+                        "the response that acknowledges them is sent.";
+        break;
+      default:
+        b.explanation = before + "in term " + N(m.term()) +
+                        ", but the disk's HardState is in term " + N(d.term()) +
+                        ": a node must not speak in a term it has not made durable (the term "
+                        "change belongs in the Ready that carries this message).";
+        break;
     }
     out.push_back(b);
   }
