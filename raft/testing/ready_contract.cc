@@ -19,8 +19,10 @@ std::string Hs(const eraftpb::HardState& hs) {
   return os.str();
 }
 
+// "index@term"; "?" for a term not known (0) at an index above 0 (index 0 is the empty log).
 std::string Id(uint64_t index, uint64_t term) {
-  return std::to_string(index) + "@" + (term == 0 ? std::string("?") : std::to_string(term));
+  return std::to_string(index) + "@" +
+         (term == 0 && index != 0 ? std::string("?") : std::to_string(term));
 }
 
 std::string N(uint64_t v) { return std::to_string(v); }
