@@ -127,8 +127,10 @@ class KeyChecker {
     out += "  after which " + key_ + " " + DescribeState(best_state_) + ". Then\n";
     out += "    " + ops_[blocked_op_].ToString() + "\n";
     out += "  completed without being able to take effect";
-    if (ops_[blocked_op_].kind == OpKind::kGet) {
-      out += " (no order of the operations before it lets it read what it read)";
+    if (const Operation& b = ops_[blocked_op_]; b.kind == OpKind::kGet) {
+      out += ": it read " + (b.found ? "\"" + b.value + "\"" : std::string("nothing")) +
+             ", where the order above expects " + key_ + " " + DescribeState(best_state_) +
+             " (no order of the operations before it lets it read what it read)";
     }
     out += ".\n";
     if (!std::all_of(rank_.begin(), rank_.end(), [](int r) { return r < 0; })) {
