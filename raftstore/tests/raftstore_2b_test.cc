@@ -76,8 +76,8 @@ TEST(Raftstore2B, HotKeys) {
   o.readers = 2;
   o.hot_keys = true;
   o.shared_keys = 2;
-  o.iterations = 2;
-  o.iteration_time = 1'500'000;
+  o.iterations = 1;
+  o.iteration_time = 2'000'000;
   GenericTestReport report;
   ASSERT_TRUE(RunGenericTest(o, &report));
   EXPECT_GE(report.ready_write_reads, 50u)
