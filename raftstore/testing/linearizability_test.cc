@@ -272,15 +272,23 @@ TEST(HistoryChecker, OperationToStringNamesEverything) {
 TEST(HistoryChecker, ColumnFamiliesAreSeparateRegisters) {
   History h;
   uint64_t t = 0;
-  h.ReturnWrite(h.Invoke(0, OpKind::kPut, "lock", "k", "L", ++t), ++t);
-  h.ReturnGet(h.Invoke(1, OpKind::kGet, "default", "k", "", ++t), std::nullopt, ++t);
-  h.ReturnGet(h.Invoke(1, OpKind::kGet, "lock", "k", "", ++t), "L", ++t);
+  auto put = [&](int c, const std::string& cf, const std::string& v) {
+    const History::OpId id = h.Invoke(c, OpKind::kPut, cf, "k", v, ++t);
+    h.ReturnWrite(id, ++t);
+  };
+  auto get = [&](int c, const std::string& cf, std::optional<std::string> v) {
+    const History::OpId id = h.Invoke(c, OpKind::kGet, cf, "k", "", ++t);
+    h.ReturnGet(id, std::move(v), ++t);
+  };
+  put(0, "lock", "L");
+  get(1, "default", std::nullopt);
+  get(1, "lock", "L");
   LinearizabilityResult r = CheckLinearizable(h.Operations());
   EXPECT_TRUE(r.ok) << r.explanation;
   EXPECT_EQ(r.keys, 2u);
 
   // The default cf read the lock cf's value: everything written to one cf.
-  h.ReturnGet(h.Invoke(2, OpKind::kGet, "default", "k", "", ++t), "L", ++t);
+  get(2, "default", "L");
   r = CheckLinearizable(h.Operations());
   ASSERT_FALSE(r.ok);
   EXPECT_EQ(r.cf, "default");
@@ -297,7 +305,8 @@ TEST(HistoryChecker, ColumnFamiliesAreSeparateRegisters) {
 TEST(HistoryChecker, LogIndexesOrderConcurrentOperations) {
   History h;
   uint64_t t = 0;
-  h.ReturnWrite(h.Invoke(0, OpKind::kPut, "k", "old", ++t), ++t);
+  const History::OpId first = h.Invoke(0, OpKind::kPut, "k", "old", ++t);
+  h.ReturnWrite(first, ++t);
   const History::OpId put = h.Invoke(1, OpKind::kPut, "k", "new", ++t);
   const History::OpId get = h.Invoke(2, OpKind::kGet, "k", "", ++t);
   h.ReturnWrite(put, ++t);
