@@ -5,6 +5,66 @@
 
 namespace raftstore::testing {
 
+namespace {
+
+bool HasPayload(const raft_cmdpb::Response& r) {
+  switch (r.cmd_type()) {
+    case raft_cmdpb::Get:
+      return r.has_get();
+    case raft_cmdpb::Put:
+      return r.has_put();
+    case raft_cmdpb::Delete:
+      return r.has_delete_();
+    case raft_cmdpb::Snap:
+      return r.has_snap();
+    default:
+      return false;
+  }
+}
+
+std::string Kinds(const auto& list) {
+  std::string out = "[";
+  for (const auto& r : list) {
+    if (out.size() > 1) out += ", ";
+    out += raft_cmdpb::CmdType_Name(r.cmd_type());
+  }
+  return out + "]";
+}
+
+}  // namespace
+
+std::string CheckResponseKinds(const raft_cmdpb::RaftCmdRequest& cmd,
+                               const raft_cmdpb::RaftCmdResponse& resp) {
+  std::string why;
+  if (resp.responses_size() != cmd.requests_size()) {
+    why = std::to_string(resp.responses_size()) + " response(s) for " +
+          std::to_string(cmd.requests_size()) + " request(s)";
+  } else {
+    for (int i = 0; i < cmd.requests_size() && why.empty(); ++i) {
+      const raft_cmdpb::Response& r = resp.responses(i);
+      const std::string n = std::to_string(i + 1);
+      if (r.cmd_type() != cmd.requests(i).cmd_type()) {
+        why = "response " + n + " is a " + raft_cmdpb::CmdType_Name(r.cmd_type()) +
+              " response to a " + raft_cmdpb::CmdType_Name(cmd.requests(i).cmd_type()) + " request";
+      } else if (!HasPayload(r)) {
+        why = "response " + n + " says " + raft_cmdpb::CmdType_Name(r.cmd_type()) + " but its " +
+              raft_cmdpb::CmdType_Name(r.cmd_type()) + " field is not set";
+      } else if (r.cmd_type() == raft_cmdpb::Snap &&
+                 r.snap().region().id() != cmd.header().region_id()) {
+        why = "response " + n + " (Snap) names region " + std::to_string(r.snap().region().id()) +
+              ", not the region read (" + std::to_string(cmd.header().region_id()) + ")";
+      }
+    }
+  }
+  if (why.empty()) return "";
+  return "answered without an error, but " + why + " (requests " + Kinds(cmd.requests()) +
+         ", responses " + Kinds(resp.responses()) +
+         "). A successful answer holds one response per request, in the requests' order, each "
+         "of its request's own kind with that kind's field set: a Get gets a GetResponse (the "
+         "value read), a Put a PutResponse, a Delete a DeleteResponse, a Snap a SnapResponse "
+         "naming the region (docs/lab2b.md)";
+}
+
 Client::Client(Cluster* cluster, int id) : cluster_(cluster), id_(id) {}
 
 void Client::Call(ClientRequest req, runtime::Micros timeout,
@@ -43,11 +103,14 @@ void Client::attempt() {
 
   attempt_timer_ = rt.StartTimer(queue(), kAttemptTimeout, "attempt timeout " + req_.what,
                                  [this, id] { onAttemptTimeout(id); });
-  cluster_->SendCommand(leader_.store_id(), cmd, req_.scan, queue(),
-                        [this, id](const raft_cmdpb::RaftCmdResponse& resp,
-                                   std::vector<std::pair<std::string, std::string>> scanned) {
-                          onAnswer(id, resp, std::move(scanned));
-                        });
+  attempt_cmd_ = cmd;
+  attempt_proposed_ = cluster_->SendCommand(
+      leader_.store_id(), cmd, req_.scan, queue(),
+      [this, id](const raft_cmdpb::RaftCmdResponse& resp,
+                 std::vector<std::pair<std::string, std::string>> scanned) {
+        onAnswer(id, resp, std::move(scanned));
+      },
+      req_.scan_cf);
 }
 
 void Client::onAnswer(uint64_t attempt_id, const raft_cmdpb::RaftCmdResponse& resp,
@@ -58,6 +121,12 @@ void Client::onAnswer(uint64_t attempt_id, const raft_cmdpb::RaftCmdResponse& re
   if (!err) {
     reply_.resp = resp;
     reply_.scanned = std::move(scanned);
+    if (attempt_proposed_) reply_.proposed = *attempt_proposed_;
+    if (std::string why = CheckResponseKinds(attempt_cmd_, resp); !why.empty()) {
+      reply_.malformed = true;
+      finish(false, req_.what + " " + why + "; from store " + std::to_string(leader_.store_id()));
+      return;
+    }
     finish(true);
     return;
   }
@@ -89,9 +158,11 @@ void Client::onAttemptTimeout(uint64_t attempt_id) {
   attempt();
 }
 
-void Client::finish(bool ok) {
+void Client::finish(bool ok, std::string error) {
   reply_.ok = ok;
-  if (!ok) {
+  if (!error.empty()) {
+    reply_.error = std::move(error);
+  } else if (!ok) {
     reply_.error = req_.what + " timed out after " + std::to_string(reply_.attempts) +
                    " attempts; last: " + last_error_;
   }

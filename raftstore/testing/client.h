@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -26,11 +27,27 @@ namespace raftstore::testing {
 
 class Cluster;
 
+// Where a store's Raft log took a client command: the entry its peer appended, holding the
+// command, while it handled it. Index 0: none (the peer refused it, or proposes later).
+struct ProposedAt {
+  uint64_t store_id = 0;
+  uint64_t index = 0;
+  uint64_t term = 0;
+};
+
+// Empty when `resp` (a successful answer to `cmd`) holds one response per request, in order,
+// each of its request's own kind with its payload set (a Get answered by a GetResponse, a Put
+// by a PutResponse, a Delete by a DeleteResponse, a Snap by a SnapResponse naming the region);
+// otherwise what is wrong, for a student.
+std::string CheckResponseKinds(const raft_cmdpb::RaftCmdRequest& cmd,
+                               const raft_cmdpb::RaftCmdResponse& resp);
+
 struct ClientRequest {
   std::vector<raft_cmdpb::Request> requests;
-  // For a Snap request: the keys of [first, second) in the default column family are read
-  // from the command's snapshot by the store, as TinyKV's Scan does (second "" = no end).
+  // For a Snap request: the keys of [first, second) in column family `scan_cf` are read from
+  // the command's snapshot by the store, as TinyKV's Scan does (second "" = no end).
   std::optional<std::pair<std::string, std::string>> scan;
+  std::string scan_cf = "default";
   // Whether the command changes data; only then can an unanswered attempt still matter.
   bool writes = false;
   // "Put(\"k\")" — for failure messages.
@@ -39,8 +56,15 @@ struct ClientRequest {
 
 struct ClientReply {
   bool ok = false;
-  // Why the call failed: the request's timeout passed; with the last error seen.
+  // Why the call failed: the request's timeout passed, with the last error seen; or the
+  // answer was malformed (see `malformed`).
   std::string error;
+  // A successful answer whose responses do not match the requests one to one, each of its
+  // request's kind (CheckResponseKinds): a bug of the store, not a retryable error.
+  bool malformed = false;
+  // Where the answered attempt's command entered the Raft log of the store that answered
+  // (index 0: not seen; Cluster::SendCommand).
+  ProposedAt proposed;
   raft_cmdpb::RaftCmdResponse resp;
   // Snap with scan: the (key, value) pairs read.
   std::vector<std::pair<std::string, std::string>> scanned;
@@ -72,7 +96,7 @@ class Client {
                 std::vector<std::pair<std::string, std::string>> scanned);
   void onAttemptTimeout(uint64_t attempt_id);
   void nextPeer();
-  void finish(bool ok);
+  void finish(bool ok, std::string error = "");
 
   Cluster* cluster_;
   int id_;
@@ -83,6 +107,8 @@ class Client {
   runtime::Micros attempt_start_ = 0;
   uint64_t attempt_id_ = 0;
   runtime::TimerId attempt_timer_ = 0;
+  raft_cmdpb::RaftCmdRequest attempt_cmd_;
+  std::shared_ptr<const ProposedAt> attempt_proposed_;
   std::string last_error_;
   ClientReply reply_;
   // The peer believed to lead the region; kept across calls.

@@ -305,9 +305,48 @@ Client& Cluster::NewClient(int id) {
   return *c;
 }
 
-void Cluster::SendCommand(uint64_t store_id, const raft_cmdpb::RaftCmdRequest& cmd,
-                          const std::optional<std::pair<std::string, std::string>>& scan,
-                          const runtime::QueueId& reply_queue, AnswerFn answer) {
+namespace {
+
+// The newest entry of the peer's in-memory log (0: none).
+uint64_t LastEntryIndex(Peer* peer) {
+  if (peer == nullptr || !peer->raft_group || !peer->raft_group->raft) return 0;
+  const auto& entries = peer->raft_group->raft->raft_log.entries;
+  return entries.empty() ? 0 : entries.back().index();
+}
+
+// Whether `data` (an entry's) holds the requests of `cmd`.
+bool HoldsCommand(const std::string& data, const raft_cmdpb::RaftCmdRequest& cmd) {
+  raft_cmdpb::RaftCmdRequest got;
+  if (data.empty() || !got.ParseFromString(data)) return false;
+  if (got.requests_size() != cmd.requests_size() || got.has_admin_request()) return false;
+  for (int i = 0; i < cmd.requests_size(); ++i) {
+    if (got.requests(i).SerializeAsString() != cmd.requests(i).SerializeAsString()) return false;
+  }
+  return true;
+}
+
+// The entry the peer appended for `cmd` after `last_before`, if any.
+ProposedAt FindProposal(Peer* peer, uint64_t store_id, uint64_t last_before,
+                        const raft_cmdpb::RaftCmdRequest& cmd) {
+  ProposedAt at;
+  if (peer == nullptr || !peer->raft_group || !peer->raft_group->raft) return at;
+  const auto& entries = peer->raft_group->raft->raft_log.entries;
+  for (auto it = entries.rbegin(); it != entries.rend() && it->index() > last_before; ++it) {
+    if (it->entry_type() == eraftpb::EntryNormal && HoldsCommand(it->data(), cmd)) {
+      at = ProposedAt{store_id, it->index(), it->term()};
+      break;
+    }
+  }
+  return at;
+}
+
+}  // namespace
+
+std::shared_ptr<const ProposedAt> Cluster::SendCommand(
+    uint64_t store_id, const raft_cmdpb::RaftCmdRequest& cmd,
+    const std::optional<std::pair<std::string, std::string>>& scan,
+    const runtime::QueueId& reply_queue, AnswerFn answer, const std::string& scan_cf) {
+  auto proposed = std::make_shared<ProposedAt>();
   auto reply = [this, reply_queue, answer](const raft_cmdpb::RaftCmdResponse& resp,
                                            std::vector<std::pair<std::string, std::string>> kvs) {
     rt_.StartTimer(reply_queue, Draw(rt_, options_.rpc_delay_min, options_.rpc_delay_max), "answer",
@@ -315,19 +354,19 @@ void Cluster::SendCommand(uint64_t store_id, const raft_cmdpb::RaftCmdRequest& c
   };
   rt_.StartTimer(
       runtime::QueueId{store_id, "raft"}, Draw(rt_, options_.rpc_delay_min, options_.rpc_delay_max),
-      "client command", [this, store_id, cmd, scan, reply] {
+      "client command", [this, store_id, cmd, scan, scan_cf, reply, proposed] {
         if (!IsRunning(store_id)) {
           reply(ErrResp(ErrStoreNotMatch(store_id, 0)), {});
           return;
         }
         const metapb::Region region = region_;
-        Callback cb([reply, scan, region](const raft_cmdpb::RaftCmdResponse& resp,
-                                          std::shared_ptr<kv::EngineSnapshot> txn) {
+        Callback cb([reply, scan, scan_cf, region](const raft_cmdpb::RaftCmdResponse& resp,
+                                                   std::shared_ptr<kv::EngineSnapshot> txn) {
           std::vector<std::pair<std::string, std::string>> kvs;
           if (txn && scan && !RespError(resp)) {
             // The store's side of a Scan: read the range from the command's snapshot,
             // right away (the snapshot must not outlive the engine).
-            auto it = txn->NewIterator(kv::kCfDefault);
+            auto it = txn->NewIterator(scan_cf);
             if (it.ok()) {
               for (it.value()->Seek(scan->first); it.value()->Valid(); it.value()->Next()) {
                 std::string key(it.value()->key());
@@ -343,9 +382,12 @@ void Cluster::SendCommand(uint64_t store_id, const raft_cmdpb::RaftCmdRequest& c
           o->OnStoreInput(store_id);
           o->OnCommand(store_id, cmd, cb);
         }
-        stores_.at(store_id).store->DeliverOnRaftQueue(cmd.header().region_id(),
-                                                       MsgRaftCmd{cmd, std::move(cb)});
+        const uint64_t region_id = cmd.header().region_id();
+        const uint64_t last_before = LastEntryIndex(GetPeer(store_id, region_id));
+        stores_.at(store_id).store->DeliverOnRaftQueue(region_id, MsgRaftCmd{cmd, std::move(cb)});
+        *proposed = FindProposal(GetPeer(store_id, region_id), store_id, last_before, cmd);
       });
+  return proposed;
 }
 
 ClientReply Cluster::Request(ClientRequest req, runtime::Micros timeout) {

@@ -130,12 +130,14 @@ class Cluster {
 
   // Delivers a command to a store's router after an RPC delay and sends the answer back to
   // `reply_queue` after another; a store that is down answers StoreNotMatch ("down"). For a
-  // Snap with `scan`, the store reads those keys from the command's snapshot.
+  // Snap with `scan`, the store reads those keys of `scan_cf` from the command's snapshot.
+  // Returns where the store's Raft log took the command, filled in once it is delivered.
   using AnswerFn = std::function<void(const raft_cmdpb::RaftCmdResponse&,
                                       std::vector<std::pair<std::string, std::string>>)>;
-  void SendCommand(uint64_t store_id, const raft_cmdpb::RaftCmdRequest& cmd,
-                   const std::optional<std::pair<std::string, std::string>>& scan,
-                   const runtime::QueueId& reply_queue, AnswerFn answer);
+  std::shared_ptr<const ProposedAt> SendCommand(
+      uint64_t store_id, const raft_cmdpb::RaftCmdRequest& cmd,
+      const std::optional<std::pair<std::string, std::string>>& scan,
+      const runtime::QueueId& reply_queue, AnswerFn answer, const std::string& scan_cf = "default");
 
   // Blocking requests through a client of id -1: run the simulation until answered.
   ClientReply Request(ClientRequest req, runtime::Micros timeout = 5'000'000);

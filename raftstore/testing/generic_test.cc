@@ -1,7 +1,9 @@
 #include "raftstore/testing/generic_test.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <map>
 #include <memory>
 #include <optional>
 #include <set>
@@ -36,6 +38,117 @@ std::string Seconds(runtime::Micros t) {
   return buf;
 }
 
+const std::string kCfs[] = {std::string(kv::kCfDefault), std::string(kv::kCfLock),
+                            std::string(kv::kCfWrite)};
+
+// What the stores applied, entry by entry, as seen between two tasks of their raft workers:
+// after each task, the entries between the applied index seen last and the new one were
+// applied by that task (one Ready, in every raftstore built the TinyKV way). Each index's
+// entry is recorded once, as the first store applied it (Raft makes every store apply the same
+// entry there). For the leader, a task that applied a write and then a read of the same
+// (cf, key) is counted: the case where a read must see a write of the same Ready.
+class AppliedLog {
+ public:
+  struct Entry {
+    uint64_t term = 0;
+    std::string what;  // "Put(lock:"k", "v")", for messages
+  };
+
+  AppliedLog(Cluster* cluster, uint64_t region_id) : cluster_(cluster), region_id_(region_id) {
+    hook_ = cluster_->rt().AddAfterTaskHook([this](const runtime::QueueId& q, const std::string&) {
+      if (q.store_id != 0 && q.worker == "raft") observe(q.store_id);
+    });
+  }
+  ~AppliedLog() { cluster_->rt().RemoveAfterTaskHook(hook_); }
+  AppliedLog(const AppliedLog&) = delete;
+  AppliedLog& operator=(const AppliedLog&) = delete;
+
+  const Entry* at(uint64_t index) const {
+    auto it = entries_.find(index);
+    return it == entries_.end() ? nullptr : &it->second;
+  }
+  uint64_t ready_write_reads() const { return ready_write_reads_; }
+
+ private:
+  void observe(uint64_t store_id) {
+    Peer* p = cluster_->GetPeer(store_id, region_id_);
+    if (p == nullptr || !p->raft_group || !p->raft_group->raft) return;
+    const uint64_t applied = p->peer_storage->AppliedIndex();
+    uint64_t& last = applied_[store_id];
+    if (applied <= last) {
+      last = applied;
+      return;
+    }
+    const std::vector<eraftpb::Entry>& log = p->raft_group->raft->raft_log.entries;
+    // (cf, key) -> written by an earlier entry of this batch.
+    std::set<std::pair<std::string, std::string>> written;
+    bool counted = false;
+    const bool leader = p->IsLeader();
+    for (uint64_t i = last + 1; i <= applied; ++i) {
+      if (log.empty() || i < log.front().index() || i - log.front().index() >= log.size()) {
+        continue;  // not in the log (a snapshot covered it)
+      }
+      const eraftpb::Entry& e = log[i - log.front().index()];
+      if (e.index() != i) continue;
+      raft_cmdpb::RaftCmdRequest cmd;
+      const bool parsed = e.entry_type() == eraftpb::EntryNormal && !e.data().empty() &&
+                          cmd.ParseFromString(e.data());
+      if (!entries_.count(i)) {
+        Entry& rec = entries_[i];
+        rec.term = e.term();
+        rec.what = parsed ? Describe(cmd) : "(no command)";
+      }
+      if (!parsed || !leader || counted) continue;
+      for (const raft_cmdpb::Request& r : cmd.requests()) {
+        if (r.cmd_type() == raft_cmdpb::Put) written.emplace(Cf(r.put().cf()), r.put().key());
+        if (r.cmd_type() == raft_cmdpb::Delete) {
+          written.emplace(Cf(r.delete_().cf()), r.delete_().key());
+        }
+        if (r.cmd_type() == raft_cmdpb::Get &&
+            written.count({Cf(r.get().cf()), r.get().key()}) != 0 && !counted) {
+          ++ready_write_reads_;
+          counted = true;
+        }
+      }
+    }
+    last = applied;
+  }
+
+  static std::string Cf(const std::string& cf) {
+    return cf.empty() ? std::string(kv::kCfDefault) : cf;
+  }
+  static std::string Describe(const raft_cmdpb::RaftCmdRequest& cmd) {
+    if (cmd.has_admin_request())
+      return raft_cmdpb::AdminCmdType_Name(cmd.admin_request().cmd_type());
+    std::string out;
+    for (const raft_cmdpb::Request& r : cmd.requests()) {
+      if (!out.empty()) out += ", ";
+      switch (r.cmd_type()) {
+        case raft_cmdpb::Put:
+          out += "Put(" + Cf(r.put().cf()) + ":\"" + r.put().key() + "\", \"" + r.put().value() +
+                 "\")";
+          break;
+        case raft_cmdpb::Delete:
+          out += "Delete(" + Cf(r.delete_().cf()) + ":\"" + r.delete_().key() + "\")";
+          break;
+        case raft_cmdpb::Get:
+          out += "Get(" + Cf(r.get().cf()) + ":\"" + r.get().key() + "\")";
+          break;
+        default:
+          out += raft_cmdpb::CmdType_Name(r.cmd_type());
+      }
+    }
+    return out;
+  }
+
+  Cluster* cluster_;
+  uint64_t region_id_;
+  uint64_t hook_ = 0;
+  std::map<uint64_t, uint64_t> applied_;  // store -> applied index seen last
+  std::map<uint64_t, Entry> entries_;     // index -> the entry applied there
+  uint64_t ready_write_reads_ = 0;
+};
+
 class Scenario {
  public:
   explicit Scenario(const GenericTestOptions& o) : o_(o) {
@@ -47,6 +160,7 @@ class Scenario {
     if (o.max_raft_log > 0) co.cfg = Config::ForTests2C(static_cast<uint64_t>(o.max_raft_log));
     co.region_faults = o.region_faults;
     cluster_ = std::make_unique<Cluster>(co);
+    applied_log_ = std::make_unique<AppliedLog>(cluster_.get(), 1);
     if (o.crash_points) {
       crash_scheduler_ = std::make_unique<CrashScheduler>(cluster_.get(), o.crash_schedule);
     }
@@ -72,6 +186,8 @@ class Scenario {
     report->snapshots_sent = cluster_->transport().snapshots_sent();
     report->unanswered = unanswered_;
     if (crash_scheduler_) report->crashes = crash_scheduler_->crashes();
+    report->ready_write_reads = applied_log_->ready_write_reads();
+    if (result) result = placeInLog(report);
     if (result) {
       const auto check_start = std::chrono::steady_clock::now();
       report->linearizability = CheckLinearizable(history_.Operations());
@@ -103,9 +219,11 @@ class Scenario {
   struct ClientState {
     int id = 0;
     Client* client = nullptr;
+    std::string cf;    // of the client's own keys
     int j = 0;         // own keys written so far
     std::string last;  // the concatenation of their values
     uint64_t shared_written = 0;
+    uint64_t shared_ops = 0;  // picks the cf of the next shared operation
     bool stop = false;
     bool idle = true;
     // A reader only gets shared keys (and has no own keys).
@@ -127,6 +245,7 @@ class Scenario {
       auto st = std::make_unique<ClientState>();
       st->id = c;
       st->reader = c >= o_.clients;
+      st->cf = Cf(static_cast<uint64_t>(c));
       st->client = &cluster_->NewClient(c);
       clients_.push_back(std::move(st));
     }
@@ -186,18 +305,23 @@ class Scenario {
 
       for (auto& st : clients_) {
         if (st->reader) continue;
-        std::vector<std::string> values;
-        if (auto r = cluster_->Scan(OwnKey(st->id, 0), OwnKey(st->id, st->j), &values); !r) {
+        ClientRequest req = scanRequest(*st);
+        const std::string what = req.what;
+        ClientReply reply = cluster_->Request(std::move(req), o_.op_timeout);
+        if (!reply.ok) {
           return ::testing::AssertionFailure()
-                 << "round " << iter << ", final check of client " << st->id << ": " << r.message();
+                 << "round " << iter << ", final check of client " << st->id << ": " << what
+                 << " failed: " << reply.error << ". Peers: " << cluster_->DescribePeers()
+                 << cluster_->SeedNote();
         }
         std::string got;
-        for (const std::string& v : values) got += v;
+        for (const auto& kv : reply.scanned) got += kv.second;
         if (got != st->last) {
           return ::testing::AssertionFailure()
                  << "round " << iter << ": client " << st->id << " wrote " << st->j
-                 << " keys; scanning them back returned a different concatenation.\n  want: "
-                 << st->last << "\n  got:  " << got << cluster_->SeedNote();
+                 << " keys in cf " << st->cf << "; " << what
+                 << " returned a different concatenation.\n  want: " << st->last
+                 << "\n  got:  " << got << cluster_->SeedNote();
         }
       }
       if (o_.max_raft_log > 0) {
@@ -313,6 +437,15 @@ class Scenario {
     const uint64_t r = rt.Random(1000);
     if (st.reader) {
       sharedGet(st);
+    } else if (o_.hot_keys) {
+      // Back to back on the hot keys: as many reads as writes.
+      if (r < 400) {
+        sharedWrite(st, OpKind::kPut);
+      } else if (r < 500) {
+        sharedWrite(st, OpKind::kDelete);
+      } else {
+        sharedGet(st);
+      }
     } else if (r < 450) {
       ownPut(st);
     } else if (r < 700) {
@@ -335,6 +468,70 @@ class Scenario {
     return "shared " + std::to_string(cluster_->rt().Random(o_.shared_keys));
   }
 
+  // The n-th column family in turn (no random draw: the scenario's run stays the same
+  // whichever cfs it uses).
+  std::string Cf(uint64_t n) const {
+    const int cfs = std::clamp(o_.column_families, 1, 3);
+    return kCfs[n % static_cast<uint64_t>(cfs)];
+  }
+
+  // "Put(lock:"k")" / "Put("k")" for the client's failure messages.
+  static std::string What(OpKind kind, const std::string& cf, const std::string& key) {
+    return std::string(OpKindName(kind)) + "(" + (cf == kv::kCfDefault ? "" : cf + ":") + "\"" +
+           key + "\")";
+  }
+
+  ClientRequest scanRequest(const ClientState& st) const {
+    ClientRequest req;
+    req.requests.push_back(SnapRequest());
+    req.scan = std::make_pair(OwnKey(st.id, 0), OwnKey(st.id, st.j));
+    req.scan_cf = st.cf;
+    req.what = "Scan(" + (st.cf == kv::kCfDefault ? "" : st.cf + ":") + "\"" + req.scan->first +
+               "\", \"" + req.scan->second + "\")";
+    return req;
+  }
+
+  // An answered operation: where its command entered the log, checked by placeInLog.
+  void noteAnswered(History::OpId op, const ClientReply& reply) {
+    if (reply.proposed.index != 0) answered_.emplace_back(op, reply.proposed);
+  }
+
+  // Every answer must come from its own command's entry, applied: the entry applied at the
+  // index the command was proposed at must be that command's (same term). Then the operation
+  // takes effect at that index, in log order, for the history check.
+  ::testing::AssertionResult placeInLog(GenericTestReport* report) {
+    // Without crash points (a store crashing in the middle of applying) and log GC (entries
+    // dropped soon after they are applied), every applied entry is seen.
+    const bool sees_all = !o_.crash_points && o_.max_raft_log <= 0;
+    for (const auto& [op, at] : answered_) {
+      const AppliedLog::Entry* e = applied_log_->at(at.index);
+      const std::string where = "its command was proposed as the entry at index " +
+                                std::to_string(at.index) + " in term " + std::to_string(at.term) +
+                                " on store " + std::to_string(at.store_id);
+      if (e == nullptr) {
+        if (!sees_all) continue;
+        return ::testing::AssertionFailure()
+               << history_.at(op).ToString()
+               << " was answered as done, but no store ever applied an entry at index " << at.index
+               << " (" << where
+               << "). Answer a command only once its entry is committed and applied."
+               << cluster_->SeedNote();
+      }
+      if (e->term != at.term) {
+        return ::testing::AssertionFailure()
+               << history_.at(op).ToString() << " was answered as done, but " << where
+               << ", and the entry applied at that index is another one, from term " << e->term
+               << ": " << e->what
+               << ". The command never took effect; a proposal whose entry was replaced must be "
+                  "answered with a retryable error (StaleCommand), never success."
+               << cluster_->SeedNote();
+      }
+      history_.SetLogIndex(op, at.index);
+      ++report->answers_in_log;
+    }
+    return ::testing::AssertionSuccess();
+  }
+
   void recordUnanswered(History::OpId id, const ClientReply& reply) {
     for (size_t i = 0; i < reply.unanswered_writes.size(); ++i) {
       history_.AddPendingCopy(id);
@@ -347,16 +544,17 @@ class Scenario {
     const std::string key = OwnKey(st.id, st.j);
     const std::string value = OwnValue(st.id, st.j);
     ClientRequest req;
-    req.requests.push_back(PutRequest(std::string(kv::kCfDefault), key, value));
+    req.requests.push_back(PutRequest(st.cf, key, value));
     req.writes = true;
-    req.what = "Put(\"" + key + "\")";
-    const History::OpId op = history_.Invoke(st.id, OpKind::kPut, key, value, rt.Now());
+    req.what = What(OpKind::kPut, st.cf, key);
+    const History::OpId op = history_.Invoke(st.id, OpKind::kPut, st.cf, key, value, rt.Now());
     st.client->Call(std::move(req), o_.op_timeout, [this, &st, op, value](ClientReply reply) {
       recordUnanswered(op, reply);
       if (!reply.ok) {
         fail(st, reply.error);
       } else {
         history_.ReturnWrite(op, cluster_->rt().Now());
+        noteAnswered(op, reply);
         st.last += value;
         ++st.j;
         ++counts_.own_puts;
@@ -366,10 +564,7 @@ class Scenario {
   }
 
   void scan(ClientState& st) {
-    ClientRequest req;
-    req.requests.push_back(SnapRequest());
-    req.scan = std::make_pair(OwnKey(st.id, 0), OwnKey(st.id, st.j));
-    req.what = "Scan(\"" + req.scan->first + "\", \"" + req.scan->second + "\")";
+    ClientRequest req = scanRequest(st);
     const std::string what = req.what;
     st.client->Call(std::move(req), o_.op_timeout, [this, &st, what](ClientReply reply) {
       if (!reply.ok) {
@@ -390,21 +585,22 @@ class Scenario {
   void sharedWrite(ClientState& st, OpKind kind) {
     runtime::SimRuntime& rt = cluster_->rt();
     const std::string key = sharedKey();
+    const std::string cf = Cf(st.shared_ops++);
     const std::string value =
         "c" + std::to_string(st.id) + "." + std::to_string(++st.shared_written);
     ClientRequest req;
-    req.requests.push_back(kind == OpKind::kPut
-                               ? PutRequest(std::string(kv::kCfDefault), key, value)
-                               : DeleteRequest(std::string(kv::kCfDefault), key));
+    req.requests.push_back(kind == OpKind::kPut ? PutRequest(cf, key, value)
+                                                : DeleteRequest(cf, key));
     req.writes = true;
-    req.what = std::string(OpKindName(kind)) + "(\"" + key + "\")";
-    const History::OpId op = history_.Invoke(st.id, kind, key, value, rt.Now());
+    req.what = What(kind, cf, key);
+    const History::OpId op = history_.Invoke(st.id, kind, cf, key, value, rt.Now());
     st.client->Call(std::move(req), o_.op_timeout, [this, &st, op, kind](ClientReply reply) {
       recordUnanswered(op, reply);
       if (!reply.ok) {
         fail(st, reply.error);
       } else {
         history_.ReturnWrite(op, cluster_->rt().Now());
+        noteAnswered(op, reply);
         ++(kind == OpKind::kPut ? counts_.shared_puts : counts_.shared_deletes);
       }
       continueLater(st);
@@ -414,23 +610,21 @@ class Scenario {
   void sharedGet(ClientState& st) {
     runtime::SimRuntime& rt = cluster_->rt();
     const std::string key = sharedKey();
+    const std::string cf = Cf(st.shared_ops++);
     ClientRequest req;
-    req.requests.push_back(GetRequest(std::string(kv::kCfDefault), key));
-    req.what = "Get(\"" + key + "\")";
-    const History::OpId op = history_.Invoke(st.id, OpKind::kGet, key, "", rt.Now());
-    st.client->Call(std::move(req), o_.op_timeout, [this, &st, op, key](ClientReply reply) {
+    req.requests.push_back(GetRequest(cf, key));
+    req.what = What(OpKind::kGet, cf, key);
+    const History::OpId op = history_.Invoke(st.id, OpKind::kGet, cf, key, "", rt.Now());
+    st.client->Call(std::move(req), o_.op_timeout, [this, &st, op](ClientReply reply) {
       if (!reply.ok) {
+        // (The client checked that a successful answer holds one Get response.)
         history_.Discard(op);
         fail(st, reply.error);
-      } else if (reply.resp.responses_size() != 1 ||
-                 reply.resp.responses(0).cmd_type() != raft_cmdpb::Get) {
-        history_.Discard(op);
-        fail(st, "Get(\"" + key +
-                     "\") was answered without one Get response: " + reply.resp.ShortDebugString());
       } else {
         const std::string& v = reply.resp.responses(0).get().value();
         history_.ReturnGet(op, v.empty() ? std::nullopt : std::optional<std::string>(v),
                            cluster_->rt().Now());
+        noteAnswered(op, reply);
         ++counts_.shared_gets;
       }
       continueLater(st);
@@ -443,6 +637,9 @@ class Scenario {
   std::unique_ptr<Cluster> cluster_;
   // After cluster_: it unregisters itself from the cluster when it goes.
   std::unique_ptr<CrashScheduler> crash_scheduler_;
+  // After cluster_: it removes its hook from the cluster's runtime when it goes.
+  std::unique_ptr<AppliedLog> applied_log_;
+  std::vector<std::pair<History::OpId, ProposedAt>> answered_;
   runtime::Micros election_timeout_ = 0;
   std::vector<std::unique_ptr<ClientState>> clients_;
   History history_;
@@ -472,8 +669,11 @@ std::string GenericTestReport::Summary() const {
       static_cast<unsigned long long>(events), static_cast<unsigned long long>(messages_sent),
       static_cast<unsigned long long>(messages_dropped),
       static_cast<unsigned long long>(snapshots_sent), wall_seconds, events_per_s, check_seconds);
-  if (crashes > 0) return std::string(buf) + ", " + std::to_string(crashes) + " crash points";
-  return buf;
+  std::string out = buf;
+  out += ", " + std::to_string(answers_in_log) + " answers placed in the log, " +
+         std::to_string(ready_write_reads) + " Readies with a write then a read of one key";
+  if (crashes > 0) out += ", " + std::to_string(crashes) + " crash points";
+  return out;
 }
 
 ::testing::AssertionResult RunGenericTest(const GenericTestOptions& options,

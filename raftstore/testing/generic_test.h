@@ -12,6 +12,13 @@
 //     clients, and `readers` more clients only get them; each operation's invoke and response
 //     times are recorded, and the history is checked to be linearizable (history.h,
 //     linearizability.h);
+//   - requests carry a column family: client c's own keys live in cf c mod 3 (default, lock,
+//     write), and the shared keys are used in every cf in turn, each (cf, key) a register of
+//     its own; a store that writes every cf's data into one fails the scans or the history;
+//   - every answered command is traced to the Raft log entry it was proposed as: that entry
+//     must be the one applied at its index (success only for an applied command), and answered
+//     operations must take effect in log order (a read sees every write before it in the log,
+//     even one applied in the same Ready);
 //   - after each round, every client's keys are scanned and checked again;
 //   - with max_raft_log > 0 (lab 2C), no store may have more than 2 * max_raft_log applied
 //     entries left uncompacted after a round (applied - truncated index).
@@ -98,6 +105,13 @@ struct GenericTestOptions {
   runtime::Micros net_delay_max = 2'000;
   // Keys shared by every client (checked for linearizability).
   int shared_keys = 3;
+  // How many column families the requests spread over: 1 (default only), 2 (and lock) or 3
+  // (and write).
+  int column_families = 3;
+  // Hot keys: the clients only put, delete and get the shared keys, back to back, so that a
+  // leader's Ready often applies a write and then a read of the same key (counted in
+  // GenericTestReport::ready_write_reads).
+  bool hot_keys = false;
   // A client operation that has not succeeded after this long fails the test. TinyKV's
   // Request retries at least ten times, each for up to 5 s, so it allows up to ~50 s.
   runtime::Micros op_timeout = 20'000'000;
@@ -120,6 +134,12 @@ struct GenericTestReport {
   uint64_t snapshots_sent = 0;
   // Crash points that fired (GenericTestOptions::crash_points).
   uint64_t crashes = 0;
+  // Readies in which a leader applied a write of a (cf, key) and then, in a later entry of the
+  // same Ready, a read of it: what the hot-key scenario is for.
+  uint64_t ready_write_reads = 0;
+  // Answered operations traced to the log entry they were applied as (their log index
+  // orders them in the history check).
+  uint64_t answers_in_log = 0;
   runtime::Micros simulated = 0;
   double wall_seconds = 0;
   double check_seconds = 0;

@@ -28,19 +28,23 @@ const char* OpKindName(OpKind kind) {
 }
 
 std::string Operation::ToString() const {
-  std::string out = "client " + std::to_string(client) + " " + OpKindName(kind) + "(\"" + key;
+  std::string out = "client " + std::to_string(client) + " " + OpKindName(kind) + "(";
+  if (cf != kDefaultCf) out += cf + ":";
+  out += "\"" + key;
   if (kind == OpKind::kPut) out += "\", \"" + value;
   out += "\")";
   if (kind == OpKind::kGet && !pending()) out += found ? " -> \"" + value + "\"" : " -> absent";
   out += " [" + Seconds(invoke_time) + " .. " + (pending() ? "?" : Seconds(response_time)) + "]";
+  if (log_index != 0) out += " @" + std::to_string(log_index);
   return out;
 }
 
-History::OpId History::Invoke(int client, OpKind kind, std::string key, std::string value,
-                              uint64_t time) {
+History::OpId History::Invoke(int client, OpKind kind, std::string cf, std::string key,
+                              std::string value, uint64_t time) {
   Operation op;
   op.client = client;
   op.kind = kind;
+  op.cf = std::move(cf);
   op.key = std::move(key);
   if (kind == OpKind::kPut) op.value = std::move(value);
   op.invoke_seq = next_seq_++;
@@ -75,6 +79,7 @@ History::OpId History::AddPendingCopy(OpId id) {
   copy.response_seq = Operation::kPending;
   copy.response_time = 0;
   copy.found = false;
+  copy.log_index = 0;
   ops_.push_back(std::move(copy));
   discarded_.push_back(false);
   return ops_.size() - 1;

@@ -47,6 +47,15 @@ class KeyChecker {
         values_.emplace(op.value, static_cast<int>(values_.size()));
       }
     }
+    // Operations whose log index is known take effect in log order: rank them.
+    std::vector<int> indexed;
+    for (size_t i = 0; i < ops_.size(); ++i) {
+      if (ops_[i].log_index != 0) indexed.push_back(static_cast<int>(i));
+    }
+    std::stable_sort(indexed.begin(), indexed.end(),
+                     [&](int a, int b) { return ops_[a].log_index < ops_[b].log_index; });
+    rank_.assign(ops_.size(), -1);
+    for (size_t r = 0; r < indexed.size(); ++r) rank_[indexed[r]] = static_cast<int>(r);
     BuildList();
   }
 
@@ -61,7 +70,7 @@ class KeyChecker {
     while (entries_[0].next != -1) {
       if (++steps_ > options_.max_steps_per_key) {
         result.gave_up = true;
-        result.explanation = "key \"" + key_ + "\": the checker gave up after " +
+        result.explanation = "key " + key_ + ": the checker gave up after " +
                              std::to_string(steps_ - 1) + " search steps on " + std::to_string(n) +
                              " operations (too many concurrent or pending operations).";
         return false;
@@ -69,11 +78,14 @@ class KeyChecker {
       const Entry& e = entries_[entry];
       if (e.is_call) {
         int next_state = state;
-        if (Apply(ops_[e.op], state, next_state)) {
+        // An operation with a log index waits for every one before it in the log.
+        const bool in_log_order = rank_[e.op] < 0 || rank_[e.op] == next_rank_;
+        if (in_log_order && Apply(ops_[e.op], state, next_state)) {
           Bits next_bits = linearized;
           next_bits[e.op / 64] |= uint64_t{1} << (e.op % 64);
           if (cache.insert(Config{next_bits, next_state}).second) {
             stack.emplace_back(entry, state);
+            if (rank_[e.op] >= 0) ++next_rank_;
             linearized = std::move(next_bits);
             state = next_state;
             Lift(entry);
@@ -89,6 +101,7 @@ class KeyChecker {
         auto [call, before] = stack.back();
         stack.pop_back();
         const int op = entries_[call].op;
+        if (rank_[op] >= 0) --next_rank_;
         linearized[op / 64] &= ~(uint64_t{1} << (op % 64));
         state = before;
         Unlift(call);
@@ -99,7 +112,7 @@ class KeyChecker {
   }
 
   std::string Explain() const {
-    std::string out = "key \"" + key_ + "\": the history is not linearizable.\n";
+    std::string out = "key " + key_ + ": the history is not linearizable.\n";
     out += "  The longest consistent order found places " + std::to_string(best_order_.size()) +
            " of " + std::to_string(ops_.size()) + " operations";
     if (best_order_.empty()) {
@@ -111,19 +124,27 @@ class KeyChecker {
         out += "    " + std::to_string(i + 1) + ". " + ops_[best_order_[i]].ToString() + "\n";
       }
     }
-    out += "  after which \"" + key_ + "\" " + DescribeState(best_state_) + ". Then\n";
+    out += "  after which " + key_ + " " + DescribeState(best_state_) + ". Then\n";
     out += "    " + ops_[blocked_op_].ToString() + "\n";
     out += "  completed without being able to take effect";
-    if (ops_[blocked_op_].kind == OpKind::kGet) {
-      out += " (no order of the operations before it lets it read what it read)";
+    if (const Operation& b = ops_[blocked_op_]; b.kind == OpKind::kGet) {
+      out += ": it read " + (b.found ? "\"" + b.value + "\"" : std::string("nothing")) +
+             ", where the order above expects " + key_ + " " + DescribeState(best_state_) +
+             " (no order of the operations before it lets it read what it read)";
     }
     out += ".\n";
+    if (!std::all_of(rank_.begin(), rank_.end(), [](int r) { return r < 0; })) {
+      out +=
+          "  (@N: the Raft log index of the entry the client's answer came from. The store "
+          "applies its log in order, so these operations take effect in the order of N: a "
+          "read must see every write before it in the log, including writes applied in the "
+          "same Ready.)\n";
+    }
     std::vector<int> order(ops_.size());
     for (size_t i = 0; i < order.size(); ++i) order[i] = static_cast<int>(i);
     std::sort(order.begin(), order.end(),
               [&](int a, int b) { return ops_[a].invoke_seq < ops_[b].invoke_seq; });
-    out +=
-        "  All " + std::to_string(ops_.size()) + " operations on \"" + key_ + "\", by invoke time";
+    out += "  All " + std::to_string(ops_.size()) + " operations on " + key_ + ", by invoke time";
     if (order.size() > options_.max_ops_listed) {
       out += " (the " + std::to_string(options_.max_ops_listed) + " nearest the failure)";
       // Keep a window around the blocked operation.
@@ -139,6 +160,14 @@ class KeyChecker {
   }
 
   uint64_t steps() const { return steps_; }
+  // The operation that could not take effect (after a failed Check).
+  const Operation& blocked() const { return ops_[blocked_op_]; }
+  // Whether some Put of this key wrote `value`.
+  bool written(const std::string& value) const {
+    return std::any_of(ops_.begin(), ops_.end(), [&](const Operation& op) {
+      return op.kind == OpKind::kPut && op.value == value;
+    });
+  }
 
  private:
   bool Apply(const Operation& op, int state, int& next_state) const {
@@ -233,6 +262,10 @@ class KeyChecker {
   CheckOptions options_;
   std::map<std::string, int> values_;
   std::vector<Entry> entries_;
+  // The position of each operation in log order (-1: no log index), and how many operations
+  // with a log index the current order has placed.
+  std::vector<int> rank_;
+  int next_rank_ = 0;
   uint64_t steps_ = 0;
 
   long best_depth_ = -1;
@@ -247,17 +280,43 @@ LinearizabilityResult CheckLinearizable(const std::vector<Operation>& ops,
                                         const CheckOptions& options) {
   LinearizabilityResult result;
   result.operations = ops.size();
-  std::map<std::string, std::vector<Operation>> by_key;
-  for (const Operation& op : ops) by_key[op.key].push_back(op);
+  // Each (column family, key) is a register of its own.
+  std::map<std::pair<std::string, std::string>, std::vector<Operation>> by_key;
+  for (const Operation& op : ops) by_key[{op.cf, op.key}].push_back(op);
   result.keys = by_key.size();
-  for (auto& [key, key_ops] : by_key) {
-    KeyChecker checker(key, std::move(key_ops), options);
+  for (auto& [cf_key, key_ops] : by_key) {
+    const auto& [cf, key] = cf_key;
+    // As operations print it: "k", or lock:"k" outside the default column family.
+    const std::string name = (cf == kDefaultCf ? "" : cf + ":") + "\"" + key + "\"";
+    KeyChecker checker(name, std::move(key_ops), options);
     const bool ok = checker.Check(result);
     result.steps += checker.steps();
     if (!ok) {
       result.ok = false;
+      result.cf = cf;
       result.key = key;
-      if (!result.gave_up) result.explanation = checker.Explain();
+      if (!result.gave_up) {
+        result.explanation = checker.Explain();
+        // A read of a value never written to this key: say where it was written, typically
+        // the same key in another column family (a store that ignores the cf).
+        const Operation& blocked = checker.blocked();
+        if (blocked.kind == OpKind::kGet && blocked.found && !checker.written(blocked.value)) {
+          for (const Operation& op : ops) {
+            if (op.kind == OpKind::kPut && op.value == blocked.value) {
+              result.explanation +=
+                  "  The value read, \"" + blocked.value + "\", was never written to " + name +
+                  "; it was written by\n"
+                  "    " +
+                  op.ToString() + "\n" +
+                  (op.cf != blocked.cf
+                       ? "  in another column family: does the store honour the cf of "
+                         "every Put, Delete and Get?\n"
+                       : "");
+              break;
+            }
+          }
+        }
+      }
       return result;
     }
   }

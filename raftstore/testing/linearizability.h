@@ -4,6 +4,10 @@
 // store: every key behaves like a register (Put sets it, Delete clears it, Get reads it) and
 // each operation appears to take effect at one instant between its invoke and its response.
 //
+// Every (column family, key) pair is a register of its own. Operations whose Raft log index
+// is known (Operation::log_index) must moreover take effect in log order: the store promised
+// that order by applying its log in it.
+//
 // Linearizability is compositional, so each key is checked on its own. Per key, the search
 // is the one of Wing & Gong as refined by Lowe (and used by Porcupine): walk the operations
 // in real-time order, tentatively linearize any operation that has been invoked and whose
@@ -32,7 +36,8 @@ struct LinearizabilityResult {
   bool ok = true;
   // The step budget ran out before a verdict (ok is false then too).
   bool gave_up = false;
-  // The first key found not to be linearizable.
+  // The first key found not to be linearizable, and its column family.
+  std::string cf;
   std::string key;
   // What went wrong, in words a student can act on: the longest consistent order found, the
   // operation that could not take effect after it, and the key's whole history.

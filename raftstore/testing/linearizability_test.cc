@@ -267,5 +267,64 @@ TEST(HistoryChecker, OperationToStringNamesEverything) {
   EXPECT_EQ(h.Operations()[0].ToString(), "client 3 Get(\"k\") -> \"v\" [1.500000s .. 1.750000s]");
 }
 
+// A key is a register per column family: a write in `lock` says nothing about `default`, and a
+// store that mixes the two up reads one cf's value from the other.
+TEST(HistoryChecker, ColumnFamiliesAreSeparateRegisters) {
+  History h;
+  uint64_t t = 0;
+  auto put = [&](int c, const std::string& cf, const std::string& v) {
+    const History::OpId id = h.Invoke(c, OpKind::kPut, cf, "k", v, ++t);
+    h.ReturnWrite(id, ++t);
+  };
+  auto get = [&](int c, const std::string& cf, std::optional<std::string> v) {
+    const History::OpId id = h.Invoke(c, OpKind::kGet, cf, "k", "", ++t);
+    h.ReturnGet(id, std::move(v), ++t);
+  };
+  put(0, "lock", "L");
+  get(1, "default", std::nullopt);
+  get(1, "lock", "L");
+  LinearizabilityResult r = CheckLinearizable(h.Operations());
+  EXPECT_TRUE(r.ok) << r.explanation;
+  EXPECT_EQ(r.keys, 2u);
+
+  // The default cf read the lock cf's value: everything written to one cf.
+  get(2, "default", "L");
+  r = CheckLinearizable(h.Operations());
+  ASSERT_FALSE(r.ok);
+  EXPECT_EQ(r.cf, "default");
+  EXPECT_EQ(r.key, "k");
+  EXPECT_NE(r.explanation.find("client 2 Get(\"k\") -> \"L\""), std::string::npos) << r.explanation;
+  EXPECT_NE(r.explanation.find("client 0 Put(lock:\"k\", \"L\")"), std::string::npos)
+      << "\n"
+      << r.explanation;
+}
+
+// Concurrent operations may take effect in any order, unless the log says which came first:
+// a read whose entry follows a write's entry must see it (a Ready that applies both may not
+// answer the read from the state before the Ready).
+TEST(HistoryChecker, LogIndexesOrderConcurrentOperations) {
+  History h;
+  uint64_t t = 0;
+  const History::OpId first = h.Invoke(0, OpKind::kPut, "k", "old", ++t);
+  h.ReturnWrite(first, ++t);
+  const History::OpId put = h.Invoke(1, OpKind::kPut, "k", "new", ++t);
+  const History::OpId get = h.Invoke(2, OpKind::kGet, "k", "", ++t);
+  h.ReturnWrite(put, ++t);
+  h.ReturnGet(get, "old", ++t);
+  EXPECT_TRUE(CheckLinearizable(h.Operations()).ok) << "concurrent: the read may go first";
+
+  h.SetLogIndex(put, 7);
+  h.SetLogIndex(get, 8);
+  LinearizabilityResult r = CheckLinearizable(h.Operations());
+  ASSERT_FALSE(r.ok) << "the log puts the write first";
+  EXPECT_NE(r.explanation.find("client 2 Get(\"k\") -> \"old\""), std::string::npos)
+      << r.explanation;
+  EXPECT_NE(r.explanation.find("@8"), std::string::npos) << r.explanation;
+  EXPECT_NE(r.explanation.find("holds \"new\""), std::string::npos) << r.explanation;
+
+  h.SetLogIndex(get, 6);
+  EXPECT_TRUE(CheckLinearizable(h.Operations()).ok) << "the log puts the read first";
+}
+
 }  // namespace
 }  // namespace raftstore::testing

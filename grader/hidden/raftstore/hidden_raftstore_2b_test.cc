@@ -85,5 +85,66 @@ TEST(Hidden2B, IsolatedLeader) {
   });
 }
 
+// Hot keys under faults: the clients hammer one or two keys in every column family back to
+// back, so that Readies apply a write and then a read of the same key; with lost messages and
+// leader changes a new leader also applies long stretches of the log in one Ready. Each run
+// must still produce such Readies, or the scenario tests nothing.
+void RunHotKeys(uint64_t scenario, int runs, hidden::Configure configure) {
+  for (int run = 0; run < runs; ++run) {
+    GenericTestOptions o = Short(scenario, run);
+    o.hot_keys = true;
+    o.iteration_time = 1'500'000;
+    configure(o);
+    raftstore::testing::GenericTestReport report;
+    ASSERT_TRUE(RunGenericTest(o, &report))
+        << "(run " << run << " of " << runs << ", scenario seed " << o.seed << ")";
+    EXPECT_GE(report.ready_write_reads, 20u)
+        << "the hot-key run made only " << report.ready_write_reads
+        << " Readies that apply a write and then a read of one key (run " << run
+        << ", scenario seed " << o.seed << ")";
+  }
+}
+
+TEST(Hidden2B, HotKeysUnreliable) {
+  RunHotKeys(7, 2, [](GenericTestOptions& o) {
+    o.clients = 10;
+    o.readers = 2;
+    o.shared_keys = 2;
+    o.unreliable = true;
+  });
+}
+
+TEST(Hidden2B, HotKeysIsolatedLeader) {
+  RunHotKeys(8, 1, [](GenericTestOptions& o) {
+    o.clients = 8;
+    o.readers = 2;
+    o.shared_keys = 1;
+    o.isolate_leader = true;
+  });
+}
+
+TEST(Hidden2B, HotKeysThreeStoresCrash) {
+  RunHotKeys(9, 1, [](GenericTestOptions& o) {
+    o.servers = 3;
+    o.clients = 8;
+    o.shared_keys = 1;
+    o.crash = true;
+    o.partitions = true;
+  });
+}
+
+// Two column families only (default and lock), one shared key: the same key name in both,
+// written and read by many clients, with crashes and loss; a store that confuses the cfs
+// (ignores the cf of a Put, a Delete or a Get, or loses one cf's data in a restart) fails.
+TEST(Hidden2B, ColumnFamiliesOneKeyCrash) {
+  RunSeeds(10, 2, [](GenericTestOptions& o) {
+    o.clients = 6;
+    o.shared_keys = 1;
+    o.column_families = 2;
+    o.crash = true;
+    o.unreliable = true;
+  });
+}
+
 }  // namespace
 }  // namespace hidden
