@@ -22,7 +22,8 @@
 //              absolute), dur (end - sent; -1: neither delivered nor dropped), fields (per message
 //              [name, value, ...]; a value that is a plain decimal number is written as a
 //              number), drops [i, reason, ...], dups [i, duplicate_of, ...]
-//   counts     null, or the messages before the cut as counts: start, until, slot (width),
+//   counts     null, or the messages before the cut as counts: start, until (the first and
+//              last send time), slot (width),
 //              total, dropped, rows [slot, from, to, count, dropped, ...]
 //   regions    [[kind, text, begin, end, open, [lanes], [[group], ...]], ...]
 //   marks      [t, lane, category, text, ...]
@@ -225,16 +226,20 @@ std::string PageDataJson(const Recorder& rec, const PageLimits& limits) {
   if (!cut) {
     w.Null();
   } else {
-    Time start = msgs[0].sent;
-    for (size_t i = 0; i < first_kept; ++i) start = std::min(start, msgs[i].sent);
-    Time span = cut_time > start ? cut_time - start : 1;
+    // A simulator sends in time order, but nothing here relies on it.
+    Time start = msgs[0].sent, until = msgs[0].sent;
+    for (size_t i = 0; i < first_kept; ++i) {
+      start = std::min(start, msgs[i].sent);
+      until = std::max(until, msgs[i].sent);
+    }
+    Time span = until - start + 1;
     size_t slots = std::max<size_t>(1, limits.count_slots);
     Time slot = std::max<Time>(1, (span + slots - 1) / slots);
     std::map<std::tuple<Time, uint64_t, uint64_t>, std::pair<uint64_t, uint64_t>> rows;
     uint64_t dropped = 0;
     for (size_t i = 0; i < first_kept; ++i) {
       const Message& m = msgs[i];
-      auto& row = rows[{(m.sent - std::min(m.sent, start)) / slot, m.from, m.to}];
+      auto& row = rows[{(m.sent - start) / slot, m.from, m.to}];
       ++row.first;
       if (m.dropped) {
         ++row.second;
@@ -245,7 +250,7 @@ std::string PageDataJson(const Recorder& rec, const PageLimits& limits) {
     w.Key("start");
     w.Uint(start);
     w.Key("until");
-    w.Uint(cut_time);
+    w.Uint(until);
     w.Key("slot");
     w.Uint(slot);
     w.Key("total");

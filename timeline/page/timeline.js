@@ -474,21 +474,35 @@
     ctx.rect(GUT, 0, plotW, H);
     ctx.clip();
     var stats = { arrows: 0, density: 0, regions: 0, marks: 0, ops: 0, failures: 0 };
+    var phases = [], tp = performance.now();
+    function phase(name) {
+      var now = performance.now();
+      phases.push(name + ':' + (now - tp).toFixed(1));
+      tp = now;
+    }
     drawBackground();
     stats.regions = drawRegions();
     drawBands();
+    phase('bands');
     if (showLog) drawLogFigures();
-    var n = 0;
-    forVisible(function () { n++; });
+    phase('log');
+    // Count what is in view only when it might be few: the send-time window bounds it.
+    var n = firstSentAtOrAfter(v1 + 1e-9) - firstSentAtOrAfter(v0 - P);
+    if (n <= DETAIL_MAX * 20) {
+      n = 0;
+      forVisible(function () { n++; });
+    }
     var mode = n <= DETAIL_MAX ? 'detail' : 'density';
     hits = [];
     density = null;
     if (mode === 'detail') stats.arrows = drawArrows();
     else stats.density = drawDensity();
     if (D.counts) stats.density += drawCounts();
+    phase('messages');
     if (showMarks) stats.marks = drawMarks();
     stats.ops = drawOps();
     stats.failures = drawFailures();
+    phase('ops');
     if (selecting) {
       ctx.fillStyle = 'rgba(31,111,209,0.12)';
       ctx.strokeStyle = 'rgba(31,111,209,0.6)';
@@ -500,7 +514,7 @@
     drawAxis();
     drawGutter();
 
-    $('tl-view').textContent = fmtSpan(v1 - v0) + ' in view, ' + n + ' messages' +
+    $('tl-view').textContent = fmtSpan(v1 - v0) + ' in view, ' + (mode === 'density' ? 'about ' : '') + n + ' messages' +
       (mode === 'density' ? ' (drawn as density: zoom in for single arrows)' : '');
     var ms = performance.now() - t0;
     drawCount++;
@@ -519,10 +533,13 @@
     st.setAttribute('data-truncated', D.cut && D.cut.messages > D.cut.kept ? '1' : '0');
     st.setAttribute('data-visible', String(n));
     st.setAttribute('data-draw-ms', ms.toFixed(1));
+    st.setAttribute('data-draw-phases-ms', phases.join(' '));
     st.setAttribute('data-draws', String(drawCount));
     if (firstPaint === null) {
       firstPaint = performance.now();
       st.setAttribute('data-parse-ms', PARSE_MS.toFixed(1));
+      st.setAttribute('data-setup-ms', (SETUP_MS - T0).toFixed(1));
+      st.setAttribute('data-script-ms', (firstPaint - T0).toFixed(1));
       st.setAttribute('data-first-paint-ms', firstPaint.toFixed(1));
       st.setAttribute('data-ready', '1');
     }
@@ -1259,6 +1276,7 @@
   })();
 
   // ---- The first view: the whole run, or what the address asks for ----
+  var SETUP_MS = performance.now();
   (function () {
     var hash = decodeURIComponent(location.hash || '');
     var m = /^#t=(-?[0-9.e+]+)-([0-9.e+]+)$/.exec(hash);
