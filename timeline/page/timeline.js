@@ -1281,6 +1281,7 @@
     var hash = decodeURIComponent(location.hash || '');
     var m = /^#t=(-?[0-9.e+]+)-([0-9.e+]+)$/.exec(hash);
     if (m) setView(parseFloat(m[1]), parseFloat(m[2]));
+    else if (/^#last=[0-9.e+]+$/.test(hash)) setView(tMax - parseFloat(hash.slice(6)), tMax);
     else if (hash === '#failure' && failures.length) zoomToFailure(0);
     else fit();
     // Draw now rather than on the next frame: a headless browser dumping the page may not
