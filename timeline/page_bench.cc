@@ -15,8 +15,8 @@ int main(int argc, char** argv) {
   std::vector<size_t> sizes;
   for (int i = 1; i < argc; ++i) sizes.push_back(std::strtoull(argv[i], nullptr, 10));
   if (sizes.empty()) sizes = {10000, 100000, 300000};
-  std::printf("%10s %10s %12s %10s %12s %14s\n", "messages", "embedded", "page bytes",
-              "render ms", "bytes/msg", "bytes/embedded");
+  std::printf("%10s %10s %12s %10s %12s %14s\n", "messages", "embedded", "page bytes", "render ms",
+              "bytes/msg", "bytes/embedded");
   for (size_t n : sizes) {
     timeline::Recorder rec = timeline::samples::BigRun(n);
     std::vector<double> ms;

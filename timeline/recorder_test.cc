@@ -1,8 +1,8 @@
 #include "timeline/recorder.h"
 
-#include <cstdlib>
-
 #include <gtest/gtest.h>
+
+#include <cstdlib>
 
 namespace timeline {
 namespace {
@@ -41,7 +41,7 @@ TEST(Recorder, MessagesDeliveredDroppedDuplicated) {
   EXPECT_EQ(c, 3u);
   rec.Deliver(9, a);
   rec.Drop(8, b, "partition");
-  rec.Deliver(100, 0);   // unknown ids are ignored
+  rec.Deliver(100, 0);  // unknown ids are ignored
   rec.Drop(100, 99, "x");
   const auto& m = rec.messages();
   ASSERT_EQ(m.size(), 3u);

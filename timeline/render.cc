@@ -16,12 +16,15 @@
 //   title, noun, unit, per_second, end    the recorder's title, lane noun, time unit, last time
 //   lanes      [lane, ...] in the order recorded (lanes seen only in events follow, sorted)
 //   states     [[lane, [dt, role, term, vote, lead, last, commit, applied, first, truncated,
-//              dt, ...]], ...]   dt: time since the lane's previous state (the first: absolute)
+//              dt, ...]], ...]   dt: time since the lane's previous state (the first: absolute);
+//              the eight numbers after the role are changes from the previous state (the first:
+//              from zero), mostly 0 or 1
 //   msgs       columns of the embedded messages, in send order: first (id of the first one),
 //              from, to, type, sent (time since the previous message's send; the first:
 //              absolute), dur (end - sent; -1: neither delivered nor dropped), fields (per message
-//              [name, value, ...]; a value that is a plain decimal number is written as a
-//              number), drops [i, reason, ...], dups [i, duplicate_of, ...]
+//              [schema, value, ...]; a value that is a plain decimal number is written as a
+//              number), schemas (per schema the field names [name, ...]), drops [i, reason, ...],
+//              dups [i, duplicate_of, ...]
 //   counts     null, or the messages before the cut as counts: start, until (the first and
 //              last send time), slot (width),
 //              total, dropped, rows [slot, from, to, count, dropped, ...]
@@ -115,7 +118,8 @@ std::string PageDataJson(const Recorder& rec, const PageLimits& limits) {
   JsonWriter w(&out);
 
   const std::vector<Message>& msgs = rec.messages();
-  const size_t first_kept = msgs.size() > limits.max_messages ? msgs.size() - limits.max_messages : 0;
+  const size_t first_kept =
+      msgs.size() > limits.max_messages ? msgs.size() - limits.max_messages : 0;
   const bool cut = first_kept > 0;
   const Time cut_time = cut ? msgs[first_kept].sent : 0;
 
@@ -155,10 +159,17 @@ std::string PageDataJson(const Recorder& rec, const PageLimits& limits) {
       w.Uint(t - prev);
       prev = t;
       w.Uint(strings.Id(s.role));
-      for (uint64_t v : {s.term, s.vote, s.lead, s.last, s.commit, s.applied, s.first,
-                         s.truncated}) {
-        w.Uint(v);
-      }
+      const LaneState zero;
+      const LaneState& before = kept != nullptr ? *kept : zero;
+      auto delta = [&](uint64_t now, uint64_t then) { w.Int(static_cast<int64_t>(now - then)); };
+      delta(s.term, before.term);
+      delta(s.vote, before.vote);
+      delta(s.lead, before.lead);
+      delta(s.last, before.last);
+      delta(s.commit, before.commit);
+      delta(s.applied, before.applied);
+      delta(s.first, before.first);
+      delta(s.truncated, before.truncated);
       kept = &s;
     }
     w.EndArray();
@@ -191,10 +202,18 @@ std::string PageDataJson(const Recorder& rec, const PageLimits& limits) {
       w.Uint(m.end >= m.sent ? m.end - m.sent : 0);
     }
   });
+  // Messages of one type carry the same field names: each list of names is written once.
+  std::map<std::vector<std::string>, uint64_t> schema_ids;
+  std::vector<const std::vector<std::string>*> schemas;
   column("fields", [&](const Message& m, size_t) {
+    std::vector<std::string> names;
+    names.reserve(m.fields.size());
+    for (const auto& field : m.fields) names.push_back(field.first);
+    auto [it, inserted] = schema_ids.emplace(std::move(names), schemas.size());
+    if (inserted) schemas.push_back(&it->first);
     w.BeginArray();
+    w.Uint(it->second);
     for (const auto& [name, value] : m.fields) {
-      w.Uint(strings.Id(name));
       if (IsPlainNumber(value)) {
         w.Uint(std::stoull(value));
       } else {
@@ -203,6 +222,14 @@ std::string PageDataJson(const Recorder& rec, const PageLimits& limits) {
     }
     w.EndArray();
   });
+  w.Key("schemas");
+  w.BeginArray();
+  for (const auto* names : schemas) {
+    w.BeginArray();
+    for (const std::string& name : *names) w.Uint(strings.Id(name));
+    w.EndArray();
+  }
+  w.EndArray();
   w.Key("drops");
   w.BeginArray();
   for (size_t i = first_kept; i < msgs.size(); ++i) {

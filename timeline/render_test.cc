@@ -1,10 +1,10 @@
 #include "timeline/render.h"
 
+#include <gtest/gtest.h>
+
 #include <cstdlib>
 #include <string>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "timeline/json.h"
 #include "timeline/samples.h"
@@ -39,8 +39,7 @@ TEST(Json, EscapesForAScriptElement) {
   EXPECT_EQ(JsonWriter::Quote("\n\r\t\b\f"), "\"\\n\\r\\t\\b\\f\"");
   EXPECT_EQ(JsonWriter::Quote(std::string("\x01\x1f\x7f", 3)), "\"\\u0001\\u001f\\u007f\"");
   EXPECT_EQ(JsonWriter::Quote(std::string("\0", 1)), "\"\\u0000\"");
-  EXPECT_EQ(JsonWriter::Quote("</script><!--&"),
-            "\"\\u003c/script\\u003e\\u003c!--\\u0026\"");
+  EXPECT_EQ(JsonWriter::Quote("</script><!--&"), "\"\\u003c/script\\u003e\\u003c!--\\u0026\"");
   EXPECT_EQ(JsonWriter::Quote("\xe2\x80\xa8\xe2\x80\xa9"), "\"\\u2028\\u2029\"");
 }
 
@@ -48,8 +47,8 @@ TEST(Json, KeepsValidUtf8AndShowsInvalidBytes) {
   EXPECT_EQ(JsonWriter::Quote("caf\xc3\xa9 \xe2\x86\x92 \xf0\x9f\x98\x80"),
             "\"caf\xc3\xa9 \xe2\x86\x92 \xf0\x9f\x98\x80\"");
   EXPECT_EQ(JsonWriter::Quote("k\xff"), "\"k\\\\xff\"");
-  EXPECT_EQ(JsonWriter::Quote("\xc3"), "\"\\\\xc3\"");               // truncated
-  EXPECT_EQ(JsonWriter::Quote("\xc0\xaf"), "\"\\\\xc0\\\\xaf\"");     // overlong
+  EXPECT_EQ(JsonWriter::Quote("\xc3"), "\"\\\\xc3\"");                        // truncated
+  EXPECT_EQ(JsonWriter::Quote("\xc0\xaf"), "\"\\\\xc0\\\\xaf\"");             // overlong
   EXPECT_EQ(JsonWriter::Quote("\xed\xa0\x80"), "\"\\\\xed\\\\xa0\\\\x80\"");  // surrogate
   EXPECT_EQ(JsonWriter::Quote("\xf4\x90\x80\x80"), "\"\\\\xf4\\\\x90\\\\x80\\\\x80\"");
   EXPECT_EQ(JsonWriter::Quote("\xc3("), "\"\\\\xc3(\"");
@@ -113,10 +112,11 @@ TEST(PageData, SmallRecordingExactly) {
   EXPECT_EQ(PageDataJson(Tiny()),
             "{\"v\":1,\"title\":\"tiny seed 5\",\"noun\":\"node\",\"unit\":\"tick\","
             "\"per_second\":0,\"end\":8,\"lanes\":[1,2,3],"
-            "\"states\":[[1,[1,0,2,1,1,7,6,5,3,2,3,0,2,1,1,7,7,5,3,2]]],"
+            "\"states\":[[1,[1,0,2,1,1,7,6,5,3,2,3,0,0,0,0,0,1,0,0,0]]],"
             "\"msgs\":{\"first\":1,\"from\":[1,2,1],\"to\":[2,1,2],\"type\":[1,2,1],"
             "\"sent\":[2,3,1],\"dur\":[1,0,-1],"
-            "\"fields\":[[3,2,4,\"k=v\",5,\"007\"],[3,2],[]],\"drops\":[1,6],\"dups\":[2,1]},"
+            "\"fields\":[[0,2,\"k=v\",\"007\"],[1,2],[2]],\"schemas\":[[3,4,5],[3],[]],"
+            "\"drops\":[1,6],\"dups\":[2,1]},"
             "\"counts\":null,"
             "\"regions\":[[6,\"cut\",4,6,0,[1,2],[[1],[2]]],[7,\"crash\",7,8,1,[3],[]]],"
             "\"marks\":[2,0,8,\"1 won\"],"

@@ -186,8 +186,7 @@ Recorder BigRun(size_t messages) {
         id = rec.Send(t, leader, to, "MsgHeartbeat",
                       {{"term", std::to_string(term)}, {"commit", std::to_string(applied)}});
       } else {
-        id = rec.Send(t, leader, to, "MsgAppend",
-                      AppendFields(term, last - 1, term, applied, 1));
+        id = rec.Send(t, leader, to, "MsgAppend", AppendFields(term, last - 1, term, applied, 1));
       }
       ++sent;
       if (across) {
@@ -205,28 +204,36 @@ Recorder BigRun(size_t messages) {
       if (rng.Below(2000) == 0) delay *= 20;  // now and then a slow one
       rec.Deliver(t + delay, id);
       if (rng.Below(3000) == 0) {
-        rec.Deliver(t + delay + 300, rec.Send(t + 100, leader, to, heartbeat ? "MsgHeartbeat" : "MsgAppend", {}, id));
+        rec.Deliver(t + delay + 300, rec.Send(t + 100, leader, to,
+                                              heartbeat ? "MsgHeartbeat" : "MsgAppend", {}, id));
         ++sent;
       }
       follower_last[to] = last;
-      rec.State(t + delay, to,
-                Make("follower", term, leader, leader, last, applied, applied, truncated + 1, truncated));
+      rec.State(
+          t + delay, to,
+          Make("follower", term, leader, leader, last, applied, applied, truncated + 1, truncated));
       if (sent >= messages) break;
-      uint64_t resp = rec.Send(t + delay, to, leader,
-                               heartbeat ? "MsgHeartbeatResponse" : "MsgAppendResponse",
-                               {{"term", std::to_string(term)}, {"index", std::to_string(last)}});
+      uint64_t resp =
+          rec.Send(t + delay, to, leader, heartbeat ? "MsgHeartbeatResponse" : "MsgAppendResponse",
+                   {{"term", std::to_string(term)}, {"index", std::to_string(last)}});
       ++sent;
       rec.Deliver(t + delay + 200 + rng.Below(800), resp);
     }
-    rec.State(t, leader, Make("leader", term, leader, leader, last, applied, applied, truncated + 1, truncated));
+    rec.State(
+        t, leader,
+        Make("leader", term, leader, leader, last, applied, applied, truncated + 1, truncated));
     if (partitioned && leader == 3) {
-      rec.State(t, 1, Make("leader", 2, 1, 1, follower_last[1], follower_last[1] - 1, follower_last[1] - 1));
+      rec.State(
+          t, 1,
+          Make("leader", 2, 1, 1, follower_last[1], follower_last[1] - 1, follower_last[1] - 1));
     }
     if (round_no % 3000 == 2999 && applied > 200) {
-      rec.AddMark(t, leader, "compact", "CompactLog proposed: truncate to " + std::to_string(applied - 100));
+      rec.AddMark(t, leader, "compact",
+                  "CompactLog proposed: truncate to " + std::to_string(applied - 100));
       truncated = applied - 100;
       for (uint64_t s = 1; s <= kStores; ++s) {
-        if (s != 5 || !down5) rec.AddMark(t + 3000, s, "gc", "raft log gc: deleted up to " + std::to_string(truncated));
+        if (s != 5 || !down5)
+          rec.AddMark(t + 3000, s, "gc", "raft log gc: deleted up to " + std::to_string(truncated));
       }
     }
     // Four clients: one operation each in flight at a time.
@@ -254,8 +261,7 @@ Recorder BrokenRun() {
     rec.State(0, l, Make("follower", 1, 0, 0, 0, 0, 0));
   }
   Lcg rng(7);
-  auto msg = [&](Time t, uint64_t from, uint64_t to, const char* type, Fields f,
-                 bool cut) -> Time {
+  auto msg = [&](Time t, uint64_t from, uint64_t to, const char* type, Fields f, bool cut) -> Time {
     uint64_t id = rec.Send(t, from, to, type, std::move(f));
     if (cut) {
       rec.Drop(t, id, "partition");

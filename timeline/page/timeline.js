@@ -28,6 +28,12 @@
   }
   var PARSE_MS = performance.now() - T0;
   var S = D.strings;
+  var setupPhases = [], setupT = performance.now();
+  function setupMark(name) {
+    var now = performance.now();
+    setupPhases.push(name + ':' + (now - setupT).toFixed(1));
+    setupT = now;
+  }
   var $ = function (id) { return document.getElementById(id); };
 
   // ---- Layout (CSS pixels) ----
@@ -77,13 +83,15 @@
       t += flat[i * 10];
       s.t[i] = t;
       s.role[i] = S[flat[i * 10 + 1]];
-      for (var k2 = 0; k2 < 8; k2++) s.v[k2][i] = flat[i * 10 + 2 + k2];
+      // Changes from the previous state.
+      for (var k2 = 0; k2 < 8; k2++) s.v[k2][i] = (i ? s.v[k2][i - 1] : 0) + flat[i * 10 + 2 + k2];
     }
     states[li] = s;
   });
   var V_TERM = 0, V_VOTE = 1, V_LEAD = 2, V_LAST = 3, V_COMMIT = 4, V_APPLIED = 5,
     V_FIRST = 6, V_TRUNC = 7;
 
+  setupMark('states');
   // Messages as typed columns, sorted by send time.
   var M = D.msgs;
   var NM = M.from.length;
@@ -115,14 +123,19 @@
     mFlag[M.dups[u]] |= F_DUP;
     mDupOf[M.dups[u]] = M.dups[u + 1];
   }
+  setupMark('messages');
   var order = new Int32Array(NM);
   for (var o = 0; o < NM; o++) order[o] = o;
   if (!sorted) {
-    order = Int32Array.from(Array.prototype.slice.call(order).sort(function (a, b) {
-      return mSent[a] - mSent[b] || a - b;
-    }));
+    // Nearly in order (a simulator sends in time order): an insertion sort is linear here.
+    for (var q = 1; q < NM; q++) {
+      var cur = order[q], ct = mSent[cur], r = q - 1;
+      while (r >= 0 && mSent[order[r]] > ct) { order[r + 1] = order[r]; r--; }
+      order[r + 1] = cur;
+    }
   }
 
+  setupMark('order');
   // Delayed: delivered much later than is usual for the type (3x the median, plus one unit).
   var typeList = [];
   var typeSeen = {};
@@ -146,6 +159,7 @@
     typeList.sort(function (a, b) { return S[a] < S[b] ? -1 : S[a] > S[b] ? 1 : 0; });
   })();
 
+  setupMark('delays');
   // For the window query: messages longer than P (the 99th percentile) are checked one by one.
   var P = 0, longMsgs = [];
   (function () {
@@ -157,6 +171,7 @@
     for (var j = 0; j < NM; j++) if (mEnd[j] - mSent[j] > P) longMsgs.push(j);
   })();
 
+  setupMark('long');
   var typeColor = {};
   typeList.forEach(function (ty, k) {
     var key = S[ty].toLowerCase().replace(/^msg/, '').replace(/request/, '').replace(/[^a-z]/g, '');
@@ -223,11 +238,12 @@
   }
   function laneName(l) { return l === 0 ? 'cluster' : noun + ' ' + l; }
   function fieldsText(i) {
-    var f = M.fields[i], out = [];
-    for (var k = 0; k + 1 < f.length; k += 2) out.push('  ' + S[f[k]] + ': ' + f[k + 1]);
+    var f = M.fields[i], names = M.schemas[f[0]] || [], out = [];
+    for (var k = 1; k < f.length; k++) out.push('  ' + S[names[k - 1]] + ': ' + f[k]);
     return out.join('\n');
   }
 
+  setupMark('model');
   // ---- Header, notices, failure panel, filters, legend ----
   document.title = (failures.length ? 'FAILED: ' : '') + (D.title || 'TinyKV timeline');
   $('tl-title').textContent = D.title || 'TinyKV timeline';
@@ -330,6 +346,7 @@
     };
   })();
 
+  setupMark('header');
   // ---- Drawing primitives ----
   function glyph(ctx, cat, x, y, r) {
     ctx.beginPath();
@@ -539,6 +556,7 @@
       firstPaint = performance.now();
       st.setAttribute('data-parse-ms', PARSE_MS.toFixed(1));
       st.setAttribute('data-setup-ms', (SETUP_MS - T0).toFixed(1));
+      st.setAttribute('data-setup-phases-ms', setupPhases.join(' '));
       st.setAttribute('data-script-ms', (firstPaint - T0).toFixed(1));
       st.setAttribute('data-first-paint-ms', firstPaint.toFixed(1));
       st.setAttribute('data-ready', '1');
@@ -845,7 +863,7 @@
       (op.answered ? ' \u00b7 ' + op.result : ' \u00b7 no answer');
   }
   function drawOps() {
-    var drawn = 0;
+    var drawn = 0, highlighted = [];
     ctx.font = '11px sans-serif';
     ctx.textBaseline = 'middle';
     ops.forEach(function (op) {
@@ -871,20 +889,28 @@
       }
       var label = opLabel(op);
       if (op.hl) {
-        ctx.fillStyle = '#b00020';
-        ctx.font = 'bold 11px sans-serif';
-        ctx.fillText(label + (op.note ? ' \u2014 ' + op.note : ''), x2 + 4, y + h / 2);
-        ctx.font = '11px sans-serif';
+        highlighted.push([op, x2, y, h]);
       } else if (x2 - x1 > 36) {
         ctx.save();
         ctx.beginPath();
         ctx.rect(x1, y, x2 - x1, h);
         ctx.clip();
-        ctx.fillStyle = '#ffffff';
+        ctx.fillStyle = op.answered ? '#ffffff' : '#1d2330';
         ctx.fillText(label, Math.max(x1, GUT) + 3, y + h / 2);
         ctx.restore();
       }
       drawn++;
+    });
+    // Highlighted operations: their label and the checker's note, on top of everything.
+    ctx.font = 'bold 11px sans-serif';
+    highlighted.forEach(function (e) {
+      var op = e[0], text = opLabel(op) + (op.note ? ' \u2014 ' + op.note : '');
+      var w = ctx.measureText(text).width + 6;
+      var x = e[1] + 4 + w > GUT + plotW ? Math.max(GUT, e[1] - w - 30) : e[1] + 4;
+      ctx.fillStyle = 'rgba(255,255,255,0.92)';
+      ctx.fillRect(x - 2, e[2] - 1, w, e[3] + 2);
+      ctx.fillStyle = '#b00020';
+      ctx.fillText(text, x + 1, e[2] + e[3] / 2);
     });
     ctx.textBaseline = 'alphabetic';
     return drawn;
@@ -910,14 +936,6 @@
         ctx.stroke();
       });
       ctx.lineWidth = 1;
-      ctx.font = 'bold 11px sans-serif';
-      var label = '\u2716 ' + f.title;
-      var w = ctx.measureText(label).width + 8;
-      var lx = x + w + 4 > GUT + plotW ? x - w - 2 : x + 2;
-      ctx.fillStyle = '#c81e1e';
-      ctx.fillRect(lx, 15, w, 15);
-      ctx.fillStyle = '#ffffff';
-      ctx.fillText(label, lx + 4, 26);
       drawn++;
     });
     return drawn;
@@ -967,7 +985,16 @@
       if (f.t < v0 || f.t > v1) return;
       var x = Math.round(X(f.t)) + 0.5;
       ctx.strokeStyle = '#c81e1e'; ctx.lineWidth = 2;
-      ctx.beginPath(); ctx.moveTo(x, 0); ctx.lineTo(x, 14); ctx.stroke(); ctx.lineWidth = 1;
+      ctx.beginPath(); ctx.moveTo(x, 0); ctx.lineTo(x, AXIS_H); ctx.stroke(); ctx.lineWidth = 1;
+      // The failure's title in the cluster row, beside its line.
+      ctx.font = 'bold 11px sans-serif';
+      var label = '\u2716 ' + f.title;
+      var w = ctx.measureText(label).width + 8;
+      var lx = x + w + 4 > GUT + plotW ? Math.max(GUT, x - w - 1) : x + 1;
+      ctx.fillStyle = '#c81e1e';
+      ctx.fillRect(lx, AXIS_H - 15, w, 14);
+      ctx.fillStyle = '#ffffff';
+      ctx.fillText(label, lx + 4, AXIS_H - 4);
     });
   }
 
@@ -1021,7 +1048,7 @@
     return S[mType[i]] + ' #' + id + '  ' + laneName(lanes[mFrom[i]]) + ' \u2192 ' +
       laneName(lanes[mTo[i]]) + '\nsent at ' + fmtAbs(mSent[i]) + '\n' + status +
       (flag & F_DUP ? '\nduplicate of message #' + mDupOf[i] : '') +
-      (M.fields[i].length ? '\n' + fieldsText(i) : '');
+      (M.fields[i].length > 1 ? '\n' + fieldsText(i) : '');
   }
   function stateText(li, t) {
     var s = states[li], l = lanes[li];
@@ -1275,6 +1302,7 @@
     });
   })();
 
+  setupMark('legend');
   // ---- The first view: the whole run, or what the address asks for ----
   var SETUP_MS = performance.now();
   (function () {
