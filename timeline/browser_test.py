@@ -123,6 +123,12 @@ class BrowserTest(unittest.TestCase):
         self.screenshot("broken.html", "broken.png")
         self.screenshot("broken.html", "broken-failure.png", "#failure")
 
+    def test_interaction(self):
+        # The page drives itself (hover, click, wheel, drag-select, a filter): see selfTest().
+        for page in ("small.html", "broken.html"):
+            s = self.open(page, "#selftest")
+            self.assertEqual(s.get("selftest"), "ok", page)
+
     def test_big_run(self):
         s = self.open("big.html")
         self.assertEqual(s["lanes"], "5")

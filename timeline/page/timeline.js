@@ -1316,5 +1316,60 @@
     // wait for one.
     pending = false;
     draw();
+    if (hash === '#selftest') selfTest();
   })();
+
+  // With #selftest the page drives itself with synthetic mouse events and reports what failed
+  // in data-selftest ("ok" when nothing did): hovering shows a message's fields, the wheel
+  // zooms, a drag on the axis zooms to that span, a type filter hides arrows. The browser test
+  // uses it; it changes nothing otherwise.
+  function selfTest() {
+    var problems = [];
+    var r = canvas.getBoundingClientRect();
+    function fire(type, x, y, extra) {
+      var init = { bubbles: true, cancelable: true, clientX: r.left + x, clientY: r.top + y };
+      for (var k in extra || {}) init[k] = extra[k];
+      var e = type === 'wheel' ? new WheelEvent(type, init) : new MouseEvent(type, init);
+      canvas.dispatchEvent(e);  // mouseup bubbles to the window's listener
+    }
+    try {
+      fit();
+      draw();
+      if (!hits.length) problems.push('no arrows to hover');
+      else {
+        var h = hits[Math.floor(hits.length / 2)];
+        fire('mousemove', (h[0] + h[2]) / 2, (h[1] + h[3]) / 2);
+        if (tip.hidden || tip.textContent.indexOf(S[mType[h[4]]]) < 0) {
+          problems.push('hovering an arrow did not show its type: ' + tip.textContent);
+        }
+        fire('mousedown', (h[0] + h[2]) / 2, (h[1] + h[3]) / 2);
+        fire('mouseup', (h[0] + h[2]) / 2, (h[1] + h[3]) / 2);
+        if ($('tl-pinned').textContent.indexOf(S[mType[h[4]]]) < 0) problems.push('click did not pin');
+      }
+      var span = v1 - v0;
+      fire('wheel', GUT + plotW / 2, AXIS_H + 10, { deltaY: -100 });
+      if (!(v1 - v0 < span)) problems.push('wheel did not zoom in');
+      fit();
+      var a = T(GUT + plotW * 0.25), b = T(GUT + plotW * 0.5);
+      fire('mousedown', GUT + plotW * 0.25, 5);
+      fire('mousemove', GUT + plotW * 0.5, 5);
+      fire('mouseup', GUT + plotW * 0.5, 5);
+      if (Math.abs(v0 - a) > (b - a) * 0.01 || Math.abs(v1 - b) > (b - a) * 0.01) {
+        problems.push('drag on the axis did not zoom to the span');
+      }
+      fit();
+      draw();
+      var before = hits.length, ty = typeList[0];
+      typeOn[ty] = false;
+      draw();
+      var hidden = hits.some(function (h2) { return mType[h2[4]] === ty; });
+      if (hidden || hits.length >= before) problems.push('the type filter did not hide ' + S[ty]);
+      typeOn[ty] = true;
+      fit();
+      draw();
+    } catch (e) {
+      problems.push('exception: ' + e.message);
+    }
+    statusEl.setAttribute('data-selftest', problems.length ? problems.join(' | ') : 'ok');
+  }
 })();
