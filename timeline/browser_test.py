@@ -123,6 +123,11 @@ class BrowserTest(unittest.TestCase):
         self.screenshot("broken.html", "broken.png")
         self.screenshot("broken.html", "broken-failure.png", "#failure")
 
+    def test_empty_run(self):
+        s = self.open("empty.html")
+        self.assertEqual(s["lanes"], "0")
+        self.assertEqual(s["arrows"], "0")
+
     def test_interaction(self):
         # The page drives itself (hover, click, wheel, drag-select, a filter): see selfTest().
         for page in ("small.html", "broken.html"):

@@ -1,5 +1,5 @@
-// Writes the sample pages the browser test opens: small.html, big.html (300k messages) and
-// broken.html (a failing run) into the directory given as the only argument.
+// Writes the sample pages the browser test opens: small.html, big.html (300k messages),
+// broken.html (a failing run) and empty.html into the directory given as the only argument.
 #include <cstdio>
 #include <fstream>
 #include <string>
@@ -32,5 +32,7 @@ int main(int argc, char** argv) {
   bool ok = Write(dir + "/small.html", timeline::RenderHtml(timeline::samples::SmallRun()));
   ok = Write(dir + "/big.html", timeline::RenderHtml(timeline::samples::BigRun())) && ok;
   ok = Write(dir + "/broken.html", timeline::RenderHtml(timeline::samples::BrokenRun())) && ok;
+  // Nothing recorded at all: the page must still open without a script error.
+  ok = Write(dir + "/empty.html", timeline::RenderHtml(timeline::Recorder("empty"))) && ok;
   return ok ? 0 : 1;
 }

@@ -1233,8 +1233,9 @@
   };
   window.addEventListener('resize', schedule);
 
-  // ---- Legend ----
-  (function () {
+  // ---- Legend (built when first opened) ----
+  $('tl-legend-box').addEventListener('toggle', function build() {
+    $('tl-legend-box').removeEventListener('toggle', build);
     var legend = $('tl-legend');
     function item(text, paint) {
       var span = document.createElement('span');
@@ -1262,7 +1263,10 @@
       line('#d62828', [4, 2])(g); g.lineWidth = 2; g.beginPath(); cross(g, 28, 12, 3); g.stroke();
     });
     item('duplicate copy', line('#9c27b0', [5, 3]));
-    item('delayed (3\u00d7 slower than usual)', line('#d08a00', [], 2.4));
+    item('delayed: thick, circled at the start (3\u00d7 slower than usual)', function (g) {
+      line('#1f6fd1', [], 2.4)(g);
+      g.beginPath(); g.arc(3, 4, 2.5, 0, Math.PI * 2); g.stroke();
+    });
     item('never delivered before the end', line('#7d8796', [2, 3]));
     item('many messages: density per pixel column', function (g) {
       g.strokeStyle = '#1f4f9a';
@@ -1300,7 +1304,7 @@
       g.strokeStyle = '#c81e1e'; g.lineWidth = 2; g.beginPath(); g.moveTo(17, 0); g.lineTo(17, 16); g.stroke();
       g.beginPath(); g.arc(17, 8, 5, 0, Math.PI * 2); g.stroke();
     });
-  })();
+  });
 
   setupMark('legend');
   // ---- The first view: the whole run, or what the address asks for ----
@@ -1370,6 +1374,11 @@
     } catch (e) {
       problems.push('exception: ' + e.message);
     }
-    statusEl.setAttribute('data-selftest', problems.length ? problems.join(' | ') : 'ok');
+    // The legend is built when first opened (a 'toggle' event, which comes later).
+    $('tl-legend-box').open = true;
+    setTimeout(function () {
+      if ($('tl-legend').children.length < 20) problems.push('the legend was not built');
+      statusEl.setAttribute('data-selftest', problems.length ? problems.join(' | ') : 'ok');
+    }, 50);
   }
 })();
