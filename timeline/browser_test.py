@@ -21,6 +21,10 @@ PAGES = os.path.join(TMP, "pages")
 
 
 def find_chromium():
+    # TINYKV_CHROMIUM names another browser binary (or a missing one, to see the message).
+    override = os.environ.get("TINYKV_CHROMIUM")
+    if override:
+        return override if os.access(override, os.X_OK) else None
     for name in ("chromium", "chromium-browser"):
         path = shutil.which(name)
         if path:
