@@ -836,7 +836,7 @@
         g.drop[p] += c.rows[k + 4] / cols;
       }
     }
-    if (!density) density = g;
+    if (!density) density = { ncol: 0, counts: g };  // single arrows drawn; counts only here
     else density.counts = g;
     return strokeGrid(g, '#6b7280');
   }
