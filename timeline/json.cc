@@ -1,5 +1,6 @@
 #include "timeline/json.h"
 
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 
@@ -148,12 +149,14 @@ void JsonWriter::String(std::string_view s) {
 
 void JsonWriter::Uint(uint64_t v) {
   Separate();
-  out_->append(std::to_string(v));
+  char buf[24];
+  out_->append(buf, std::to_chars(buf, buf + sizeof buf, v).ptr);
 }
 
 void JsonWriter::Int(int64_t v) {
   Separate();
-  out_->append(std::to_string(v));
+  char buf[24];
+  out_->append(buf, std::to_chars(buf, buf + sizeof buf, v).ptr);
 }
 
 void JsonWriter::Double(double v) {

@@ -5,6 +5,7 @@
 #include <set>
 #include <string_view>
 #include <tuple>
+#include <unordered_map>
 #include <vector>
 
 #include "timeline/json.h"
@@ -53,14 +54,16 @@ constexpr size_t kMaxOps = 20000;
 class StringTable {
  public:
   uint64_t Id(const std::string& s) {
-    auto [it, inserted] = index_.emplace(s, list_.size());
-    if (inserted) list_.push_back(s);
-    return it->second;
+    auto it = index_.find(s);
+    if (it != index_.end()) return it->second;
+    index_.emplace(s, list_.size());
+    list_.push_back(s);
+    return list_.size() - 1;
   }
   const std::vector<std::string>& list() const { return list_; }
 
  private:
-  std::map<std::string, uint64_t> index_;
+  std::unordered_map<std::string, uint64_t> index_;
   std::vector<std::string> list_;
 };
 
@@ -203,16 +206,36 @@ std::string PageDataJson(const Recorder& rec, const PageLimits& limits) {
     }
   });
   // Messages of one type carry the same field names: each list of names is written once.
-  std::map<std::vector<std::string>, uint64_t> schema_ids;
-  std::vector<const std::vector<std::string>*> schemas;
-  column("fields", [&](const Message& m, size_t) {
+  // Looked up by type first, so most messages are matched without building a list of names.
+  std::vector<std::vector<std::string>> schemas;
+  std::unordered_map<std::string, std::vector<uint64_t>> schemas_of_type;
+  auto schema_of = [&](const Message& m) -> uint64_t {
+    std::vector<uint64_t>& ids = schemas_of_type[m.type];
+    for (uint64_t id : ids) {
+      const std::vector<std::string>& names = schemas[id];
+      if (names.size() == m.fields.size() &&
+          std::equal(names.begin(), names.end(), m.fields.begin(),
+                     [](const std::string& n, const auto& f) { return n == f.first; })) {
+        return id;
+      }
+    }
     std::vector<std::string> names;
-    names.reserve(m.fields.size());
     for (const auto& field : m.fields) names.push_back(field.first);
-    auto [it, inserted] = schema_ids.emplace(std::move(names), schemas.size());
-    if (inserted) schemas.push_back(&it->first);
+    // The same names under another type share its schema: ids stay in first-use order.
+    for (uint64_t id = 0; id < schemas.size(); ++id) {
+      if (schemas[id] == names) {
+        ids.push_back(id);
+        return id;
+      }
+    }
+    schemas.push_back(std::move(names));
+    ids.push_back(schemas.size() - 1);
+    return schemas.size() - 1;
+  };
+  column("fields", [&](const Message& m, size_t) {
+    uint64_t schema = schema_of(m);
     w.BeginArray();
-    w.Uint(it->second);
+    w.Uint(schema);
     for (const auto& [name, value] : m.fields) {
       if (IsPlainNumber(value)) {
         w.Uint(std::stoull(value));
@@ -224,9 +247,9 @@ std::string PageDataJson(const Recorder& rec, const PageLimits& limits) {
   });
   w.Key("schemas");
   w.BeginArray();
-  for (const auto* names : schemas) {
+  for (const auto& names : schemas) {
     w.BeginArray();
-    for (const std::string& name : *names) w.Uint(strings.Id(name));
+    for (const std::string& name : names) w.Uint(strings.Id(name));
     w.EndArray();
   }
   w.EndArray();

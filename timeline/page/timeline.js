@@ -98,13 +98,15 @@
   var mFrom = new Int32Array(NM), mTo = new Int32Array(NM), mType = new Int32Array(NM);
   var mSent = new Float64Array(NM), mEnd = new Float64Array(NM), mFlag = new Uint8Array(NM);
   var F_DROP = 1, F_DUP = 2, F_OPEN = 4, F_DELAY = 8;
-  var mReason = {}, mDupOf = {};
+  var mReason = {}, mDupOf = {}, unknownLane = new Uint8Array(NM);
   var sent = 0, sorted = true;
   for (var i = 0; i < NM; i++) {
     sent += M.sent[i];
     if (i > 0 && sent < mSent[i - 1]) sorted = false;
     mSent[i] = sent;
     var fi = laneIndex[M.from[i]], ti = laneIndex[M.to[i]];
+    // A lane the page has no row for (none should exist): the message is not drawn.
+    if (fi === undefined || ti === undefined) unknownLane[i] = 1;
     mFrom[i] = fi === undefined ? 0 : fi;
     mTo[i] = ti === undefined ? 0 : ti;
     mType[i] = M.type[i];
@@ -216,7 +218,7 @@
   typeList.forEach(function (ty) { typeOn[ty] = true; });
   var showLog = true, showMarks = true;
   function msgShown(i) {
-    return typeOn[mType[i]] && (laneOn[mFrom[i]] || laneOn[mTo[i]]);
+    return typeOn[mType[i]] && (laneOn[mFrom[i]] || laneOn[mTo[i]]) && !unknownLane[i];
   }
 
   // ---- Formatting ----
