@@ -1191,7 +1191,8 @@
   canvas.addEventListener('mousedown', function (e) {
     var p = mousePos(e);
     drag = { x: p[0], v0: v0, v1: v1, moved: false, select: e.shiftKey || p[1] < AXIS_H - 14 };
-    e.preventDefault();
+    e.preventDefault();  // no text selection while dragging; so focus by hand, for the keys
+    canvas.focus();
   });
   window.addEventListener('mouseup', function (e) {
     if (!drag) return;
