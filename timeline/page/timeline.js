@@ -1192,7 +1192,7 @@
     var p = mousePos(e);
     drag = { x: p[0], v0: v0, v1: v1, moved: false, select: e.shiftKey || p[1] < AXIS_H - 14 };
     e.preventDefault();  // no text selection while dragging; so focus by hand, for the keys
-    canvas.focus();
+    canvas.focus({ preventScroll: true });
   });
   window.addEventListener('mouseup', function (e) {
     if (!drag) return;
@@ -1332,8 +1332,8 @@
   // uses it; it changes nothing otherwise.
   function selfTest() {
     var problems = [];
-    var r = canvas.getBoundingClientRect();
     function fire(type, x, y, extra) {
+      var r = canvas.getBoundingClientRect();
       var init = { bubbles: true, cancelable: true, clientX: r.left + x, clientY: r.top + y };
       for (var k in extra || {}) init[k] = extra[k];
       var e = type === 'wheel' ? new WheelEvent(type, init) : new MouseEvent(type, init);
