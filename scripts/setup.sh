@@ -13,6 +13,8 @@ PACKAGES=(
   libtcmalloc-minimal4
   clang-format
   python3
+  # The timeline pages (docs/debugging.md) are tested in a real browser, headless.
+  chromium fonts-dejavu-core
 )
 
 missing=()
