@@ -28,6 +28,9 @@ using Time = uint64_t;
 struct TimeUnit {
   std::string name = "us";  // "us", "tick", "step"
   double per_second = 1e6;  // units per second of virtual time; 0: not wall-like
+  // Recorded times per labelled unit: the Raft simulator records 1000 per tick (a tick's steps
+  // keep their order on the axis: tick t, step k is t * 1000 + k); 1 elsewhere.
+  uint64_t scale = 1;
 };
 
 // A node's (or store's) state at a moment; recorded when any field changes.
@@ -129,6 +132,13 @@ class Recorder {
                 uint64_t duplicate_of = 0);
   void Deliver(Time t, uint64_t message_id);
   void Drop(Time t, uint64_t message_id, std::string reason);
+  // Every message to `lane` still in flight is lost (its receiver went down, taking its queue).
+  void DropInFlightTo(Time t, uint64_t lane, const std::string& reason);
+  // The message is still on its way (neither delivered nor dropped).
+  bool InFlight(uint64_t message_id) const {
+    return message_id != 0 && message_id <= messages_.size() &&
+           !messages_[message_id - 1].delivered && !messages_[message_id - 1].dropped;
+  }
 
   uint64_t BeginRegion(Time t, std::string kind, std::string text, std::vector<uint64_t> lanes,
                        std::vector<std::vector<uint64_t>> groups = {});
