@@ -2,10 +2,12 @@
 
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
 #include <memory>
 #include <utility>
 #include <vector>
 
+#include "timeline/dump.h"
 #include "timeline/output.h"
 
 namespace timeline {
@@ -34,15 +36,19 @@ Run* Find(const Recorder* rec) {
   return nullptr;
 }
 
-}  // namespace
-
-bool Enabled() {
-  static const bool on = [] {
+bool& EnabledFlag() {
+  static bool on = [] {
     const char* v = std::getenv("TINYKV_TIMELINE");
     return v != nullptr && *v != '\0' && std::strcmp(v, "0") != 0;
   }();
   return on;
 }
+
+}  // namespace
+
+bool Enabled() { return EnabledFlag(); }
+
+void SetEnabled(bool on) { EnabledFlag() = on; }
 
 Recorder* StartRun(std::string title, TimeUnit unit, std::string lane_noun,
                    std::function<Time()> clock) {
@@ -87,7 +93,14 @@ const Recorder* Chosen() {
 
 std::string FinishTest(const std::string& name, std::string* error) {
   std::string path;
-  if (const Recorder* rec = Chosen()) path = WritePage(*rec, name, error);
+  if (const Recorder* rec = Chosen()) {
+    path = WritePage(*rec, name, error);
+    const char* dump = std::getenv("TINYKV_TIMELINE_DUMP");
+    if (!path.empty() && dump != nullptr && *dump != '\0' && std::strcmp(dump, "0") != 0) {
+      std::ofstream out(path.substr(0, path.size() - 5) + ".txt", std::ios::trunc);
+      out << Dump(*rec);
+    }
+  }
   S().runs.clear();
   S().started = 0;
   return path;

@@ -21,6 +21,8 @@ namespace timeline {
 
 // Whether this process records timelines (TINYKV_TIMELINE set and not "0"). Read once.
 bool Enabled();
+// Record (or not) regardless of the environment: tests of the timelines, demos' --timeline.
+void SetEnabled(bool on);
 
 // A simulated run starts: returns its recorder (owned by the session, alive until the test
 // ends), or null when timelines are off. `clock` gives the run's current virtual time (for
@@ -44,7 +46,8 @@ const Recorder* Chosen();
 
 // The test is over: resets the session for the next test. When timelines are on and a run was
 // recorded, writes its page (WritePage(rec, name): timeline.html for "", else
-// timeline-<name>.html) and returns the path written; otherwise "".
+// timeline-<name>.html) and returns the path written; otherwise "". With TINYKV_TIMELINE_DUMP
+// set, also writes the recording as text (dump.h) next to it, .txt for .html.
 std::string FinishTest(const std::string& name, std::string* error);
 
 }  // namespace timeline

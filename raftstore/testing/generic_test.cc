@@ -78,6 +78,7 @@ class Scenario {
       report->check_seconds =
           std::chrono::duration<double>(std::chrono::steady_clock::now() - check_start).count();
       if (!report->linearizability.ok) {
+        RecordLinearizability(*cluster_, report->linearizability);
         result = ::testing::AssertionFailure()
                  << "the clients' history is not linearizable"
                  << (report->linearizability.gave_up ? " (or too hard to check)" : "") << ":\n"
