@@ -8,9 +8,9 @@
 #include <iostream>
 #include <string>
 
+#include "demo/raft_demo.h"
 #include "timeline/output.h"
 #include "timeline/session.h"
-#include "demo/raft_demo.h"
 
 int main(int argc, char** argv) {
   demo::DemoOptions options;
@@ -43,8 +43,7 @@ int main(int argc, char** argv) {
     const std::string path =
         rec != nullptr ? timeline::WritePageTo(*rec, timeline_file, &error) : std::string();
     if (path.empty()) {
-      std::cerr << "raft_demo: no timeline written: " << (rec ? error : "nothing recorded")
-                << "\n";
+      std::cerr << "raft_demo: no timeline written: " << (rec ? error : "nothing recorded") << "\n";
       return 1;
     }
     std::cout << "timeline: " << path << " — open it in a browser\n";

@@ -4,12 +4,12 @@
 
 #include <cstdlib>
 #include <cstring>
-#include <string>
 #include <iostream>
+#include <string>
 
+#include "demo/raftstore_demo.h"
 #include "timeline/output.h"
 #include "timeline/session.h"
-#include "demo/raftstore_demo.h"
 
 int main(int argc, char** argv) {
   demo::RaftstoreDemoOptions options;

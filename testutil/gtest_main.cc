@@ -78,9 +78,9 @@ std::string Rerun(const std::string& test, const std::string& name) {
     setenv("TINYKV_TIMELINE_RERUN", "1", 1);
     setenv("TINYKV_TIMELINE_NAME", name.c_str(), 1);
     // The re-run must run this one case and must not touch the parent's bookkeeping.
-    for (const char* v : {"GTEST_SHARD_INDEX", "GTEST_TOTAL_SHARDS", "TEST_SHARD_STATUS_FILE",
-                          "XML_OUTPUT_FILE", "GTEST_OUTPUT", "TEST_PREMATURE_EXIT_FILE",
-                          "GTEST_REPEAT", "TESTBRIDGE_TEST_ONLY"}) {
+    for (const char* v :
+         {"GTEST_SHARD_INDEX", "GTEST_TOTAL_SHARDS", "TEST_SHARD_STATUS_FILE", "XML_OUTPUT_FILE",
+          "GTEST_OUTPUT", "TEST_PREMATURE_EXIT_FILE", "GTEST_REPEAT", "TESTBRIDGE_TEST_ONLY"}) {
       unsetenv(v);
     }
     if (FILE* f = std::freopen("/dev/null", "w", stdout); f == nullptr) _exit(126);
@@ -89,7 +89,8 @@ std::string Rerun(const std::string& test, const std::string& name) {
     execl("/proc/self/exe", "timeline-rerun", filter.c_str(), static_cast<char*>(nullptr));
     _exit(127);
   }
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(RerunTimeoutSeconds());
+  const auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::seconds(RerunTimeoutSeconds());
   int status = 0;
   while (true) {
     const pid_t r = waitpid(pid, &status, WNOHANG);
@@ -113,8 +114,9 @@ std::string Rerun(const std::string& test, const std::string& name) {
   }
   std::string out;
   if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
-    out = "note: the re-run with recording PASSED — the failure did not reproduce, so the page "
-          "shows a run that did not fail (a bug outside the seeded simulation?)\n";
+    out =
+        "note: the re-run with recording PASSED — the failure did not reproduce, so the page "
+        "shows a run that did not fail (a bug outside the seeded simulation?)\n";
   }
   return out + "[ TIMELINE ] " + UserPath(path) + " — open it in a browser";
 }

@@ -81,8 +81,7 @@ void SplitVote(uint64_t seed) {
 // A Filter that loses every snapshot message (MsgSnapshot and its chunks).
 class DropSnapshots : public rs::Filter {
  public:
-  bool Before(const raft_serverpb::RaftMessage& msg, runtime::Runtime&,
-              runtime::Micros*) override {
+  bool Before(const raft_serverpb::RaftMessage& msg, runtime::Runtime&, runtime::Micros*) override {
     return !(msg.has_snap_chunk() || msg.message().msg_type() == eraftpb::MsgSnapshot);
   }
   std::string Describe() const override { return "drop every snapshot message (planted bug)"; }

@@ -16,8 +16,8 @@ Fields MessageFields(const eraftpb::Message& m) {
   if (m.log_term() != 0 || m.msg_type() == eraftpb::MsgAppend) add("logTerm", m.log_term());
   if (m.entries_size() > 0) {
     f.emplace_back("entries", std::to_string(m.entries(0).index()) + ".." +
-                                  std::to_string(m.entries(m.entries_size() - 1).index()) +
-                                  " (" + std::to_string(m.entries_size()) + ")");
+                                  std::to_string(m.entries(m.entries_size() - 1).index()) + " (" +
+                                  std::to_string(m.entries_size()) + ")");
   }
   if (m.commit() != 0) add("commit", m.commit());
   if (m.reject()) f.emplace_back("reject", "true");

@@ -106,4 +106,9 @@ std::string FinishTest(const std::string& name, std::string* error) {
   return path;
 }
 
+void Discard() {
+  S().runs.clear();
+  S().started = 0;
+}
+
 }  // namespace timeline

@@ -49,5 +49,7 @@ const Recorder* Chosen();
 // timeline-<name>.html) and returns the path written; otherwise "". With TINYKV_TIMELINE_DUMP
 // set, also writes the recording as text (dump.h) next to it, .txt for .html.
 std::string FinishTest(const std::string& name, std::string* error);
+// Forgets the current test's runs without writing anything (tests of the timelines).
+void Discard();
 
 }  // namespace timeline

@@ -453,8 +453,8 @@ void Cluster::SendOne(const eraftpb::Message& m) {
   timeline::Time t = 0;
   if (timeline_) {
     t = TlNow();
-    tl_id = timeline_->Send(t, m.from(), m.to(), timeline::MessageType(m),
-                            timeline::MessageFields(m));
+    tl_id =
+        timeline_->Send(t, m.from(), m.to(), timeline::MessageType(m), timeline::MessageFields(m));
   }
   SimNetwork::SendResult r = network_.Send(m, now_, tl_id);
   if (r.cut || r.dropped) {
@@ -824,11 +824,11 @@ void Cluster::TlEvent(const ClusterEvent& e) {
       for (const auto& g : groups) {
         if (g.size() < ids().size()) lanes.insert(lanes.end(), g.begin(), g.end());
       }
-      tl_partition_[0] = timeline_->BeginRegion(
-          t, e.node != 0 ? "isolate" : "partition",
-          (e.node != 0 ? "isolate " + node + ": " : "partition ") +
-              network_.DescribePartition(ids()),
-          lanes, groups);
+      tl_partition_[0] =
+          timeline_->BeginRegion(t, e.node != 0 ? "isolate" : "partition",
+                                 (e.node != 0 ? "isolate " + node + ": " : "partition ") +
+                                     network_.DescribePartition(ids()),
+                                 lanes, groups);
       break;
     }
   }

@@ -265,8 +265,8 @@ class Cluster {
   uint64_t tl_tick_ = 0, tl_rank_ = 0;
   bool tl_failed_ = false;
   std::map<uint64_t, uint64_t> tl_partition_;  // 0 -> the open partition region
-  std::map<uint64_t, uint64_t> tl_down_;        // node -> its open "down" region
-  std::map<uint64_t, uint64_t> tl_duplicate_;   // message id -> its duplicate's id
+  std::map<uint64_t, uint64_t> tl_down_;       // node -> its open "down" region
+  std::map<uint64_t, uint64_t> tl_duplicate_;  // message id -> its duplicate's id
 };
 
 const char* DriverName(Driver d);

@@ -1,8 +1,5 @@
 #include "raft/testing/network.h"
 
-#include "timeline/raft_message.h"
-#include "timeline/session.h"
-
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -11,6 +8,8 @@
 #include "raft/testing/describe.h"
 #include "raft/testing/test_raft.h"
 #include "raft/util.h"
+#include "timeline/raft_message.h"
+#include "timeline/session.h"
 
 namespace raft::test {
 
@@ -71,9 +70,9 @@ Network::Network(std::vector<Peer> peers, uint64_t seed, std::function<void(Conf
     peers_.emplace(ids_[i], Build(ids_[i], std::move(peers[i])));
   }
   if (ids_.size() > 1) {
-    timeline_ = timeline::StartRun("Raft test network: " + std::to_string(ids_.size()) + " nodes",
-                                   timeline::TimeUnit{"step", 0, 1}, "node",
-                                   [this] { return 2 * steps_; });
+    timeline_ =
+        timeline::StartRun("Raft test network: " + std::to_string(ids_.size()) + " nodes",
+                           timeline::TimeUnit{"step", 0, 1}, "node", [this] { return 2 * steps_; });
   }
   if (timeline_) {
     for (uint64_t id : ids_) timeline_->AddLane(id);

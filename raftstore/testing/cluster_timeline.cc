@@ -47,10 +47,10 @@ const char* Role(raft::StateType s) {
 }  // namespace
 
 void Cluster::tlStart() {
-  timeline_ = timeline::StartRun("raftstore cluster: " + std::to_string(options_.stores) +
-                                     " stores, seed " + std::to_string(options_.seed),
-                                 timeline::TimeUnit{"us", 1e6, 1}, "store",
-                                 [this] { return rt_.Now(); });
+  timeline_ =
+      timeline::StartRun("raftstore cluster: " + std::to_string(options_.stores) +
+                             " stores, seed " + std::to_string(options_.seed),
+                         timeline::TimeUnit{"us", 1e6, 1}, "store", [this] { return rt_.Now(); });
   if (timeline_ == nullptr) return;
   tl_ = std::make_shared<TimelineState>();
   std::vector<uint64_t> lanes;
@@ -123,8 +123,15 @@ void Cluster::tlAfterTask(uint64_t store_id) {
   timeline::LaneState s;
   s.role = Role(r.state);
   s.term = r.term;
-  s.vote = r.vote;
-  s.lead = r.lead;
+  // Lanes are stores: name the voted-for and leading peers by their stores.
+  auto store_of = [this](uint64_t peer_id) -> uint64_t {
+    for (const metapb::Peer& p : region_.peers()) {
+      if (p.id() == peer_id) return p.store_id();
+    }
+    return peer_id;
+  };
+  s.vote = r.vote == 0 ? 0 : store_of(r.vote);
+  s.lead = r.lead == 0 ? 0 : store_of(r.lead);
   s.last = r.raft_log.LastIndex();
   s.commit = r.raft_log.committed;
   s.applied = p->peer_storage->AppliedIndex();
@@ -148,9 +155,8 @@ void Cluster::tlStopped(uint64_t store_id) {
     timeline_->AddMark(t, store_id, "crash", why);
   }
   if (st.down_region == 0) {
-    st.down_region =
-        timeline_->BeginRegion(t, "down", "store " + std::to_string(store_id) + " " + why,
-                               {store_id});
+    st.down_region = timeline_->BeginRegion(
+        t, "down", "store " + std::to_string(store_id) + " " + why, {store_id});
   }
   // Its workers start over when it restarts.
   const uint64_t truncated = st.truncated;
