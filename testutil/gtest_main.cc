@@ -151,7 +151,11 @@ class ReplayPrinter : public ::testing::EmptyTestEventListener {
     if (!result.failed() || !timeline::Enabled()) return;
     std::string where = result.file_name() != nullptr ? result.file_name() : "?";
     if (result.line_number() >= 0) where += ":" + std::to_string(result.line_number());
-    timeline::FailCurrent("assertion failed at " + where, result.summary());
+    // The title is where and the message's first line; the whole message goes with it.
+    std::string first = result.summary();
+    first = first.substr(0, first.find('\n'));
+    if (first.size() > 120) first = first.substr(0, 117) + "...";
+    timeline::FailCurrent(where + ": " + first, where + "\n" + result.message());
   }
 
   void OnTestEnd(const ::testing::TestInfo& info) override {

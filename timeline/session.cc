@@ -1,5 +1,7 @@
 #include "timeline/session.h"
 
+#include <algorithm>
+#include <cctype>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
@@ -34,6 +36,36 @@ Run* Find(const Recorder* rec) {
     if (r.rec.get() == rec) return &r;
   }
   return nullptr;
+}
+
+// The lanes a failure message names ("store 3", "node 2", "nodes 1, 3"), in lane order: so
+// that the page can point at them. Only numbers that are lanes of the run count.
+std::vector<uint64_t> NamedLanes(const Recorder& rec, const std::string& text) {
+  std::vector<bool> named(rec.lanes().size(), false);
+  const std::string noun = rec.lane_noun();
+  for (size_t at = text.find(noun); at != std::string::npos; at = text.find(noun, at + 1)) {
+    size_t i = at + noun.size();
+    if (i < text.size() && text[i] == 's') ++i;
+    // "store 3", "nodes 1, 3 and 5"
+    while (i < text.size()) {
+      while (i < text.size() && (text[i] == ' ' || text[i] == ',')) ++i;
+      if (text.compare(i, 4, "and ") == 0) i += 4;
+      if (i >= text.size() || !std::isdigit(static_cast<unsigned char>(text[i]))) break;
+      uint64_t v = 0;
+      while (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i]))) {
+        v = v * 10 + static_cast<uint64_t>(text[i++] - '0');
+      }
+      for (size_t k = 0; k < rec.lanes().size(); ++k) {
+        if (rec.lanes()[k] == v) named[k] = true;
+      }
+    }
+  }
+  std::vector<uint64_t> out;
+  for (size_t k = 0; k < named.size(); ++k) {
+    if (named[k]) out.push_back(rec.lanes()[k]);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
 }
 
 bool& EnabledFlag() {
@@ -80,7 +112,7 @@ void FailCurrent(const std::string& title, const std::string& text) {
     }
   }
   const Time t = target->clock ? target->clock() : target->rec->last_time();
-  target->rec->Fail(t, title, text);
+  target->rec->Fail(t, title, text, NamedLanes(*target->rec, title + "\n" + text));
 }
 
 const Recorder* Chosen() {
