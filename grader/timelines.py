@@ -13,7 +13,9 @@ import zipfile
 from grader import util
 
 _RUN = re.compile(r"^\[ RUN      \] (\S+)")
-_TIMELINE = re.compile(r"^\[ TIMELINE \] (\S+)")
+# "[ TIMELINE ] timeline.html in bazel-testlogs/.../outputs.zip — ..." (under Bazel) or
+# "[ TIMELINE ] /path/timeline.html — ..." (outside it).
+_TIMELINE = re.compile(r"^\[ TIMELINE \] (\S+\.html)")
 
 
 def pages_in_log(log_text):

@@ -41,22 +41,29 @@ std::string FileSafe(std::string s) {
   return s;
 }
 
-// Where the user finds a file the test wrote into its undeclared outputs: under
-// bazel-testlogs/<package>/<target>/test.outputs/ when run by `bazel test`.
-std::string UserPath(const std::string& written) {
+// What to tell the user about a page the test wrote. Outside Bazel: its path. Under `bazel
+// test`, undeclared outputs end up zipped (Bazel 4 always zips them) in
+// bazel-testlogs/<package>/<target>/test.outputs/outputs.zip, so: the page's name, the zip,
+// and the one command that takes it out and opens it.
+std::string TimelineMessage(const std::string& written) {
   const char* target = std::getenv("TEST_TARGET");  // "//raft/sim:cluster_test"
   const char* dir = std::getenv("TEST_UNDECLARED_OUTPUTS_DIR");
-  if (target == nullptr || dir == nullptr) return written;
+  if (target == nullptr || dir == nullptr) {
+    return "[ TIMELINE ] " + written + " — open it in a browser";
+  }
   std::string t = target;
   if (t.rfind("//", 0) == 0) t = t.substr(2);
   if (auto colon = t.find(':'); colon != std::string::npos) t[colon] = '/';
   const std::string d = std::string(dir) + "/";
-  std::string file = written.rfind(d, 0) == 0 ? written.substr(d.size()) : written;
-  return "bazel-testlogs/" + t + "/test.outputs/" + file;
+  const std::string file = written.rfind(d, 0) == 0 ? written.substr(d.size()) : written;
+  const std::string zip = "bazel-testlogs/" + t + "/test.outputs/outputs.zip";
+  return "[ TIMELINE ] " + file + " in " + zip + " — open it in a browser:\n" +
+         "             unzip -o " + zip + " " + file + " -d /tmp/tinykv-timeline && xdg-open " +
+         "/tmp/tinykv-timeline/" + file;
 }
 
 void PrintTimeline(const std::string& path) {
-  std::printf("[ TIMELINE ] %s — open it in a browser\n", UserPath(path).c_str());
+  std::printf("%s\n", TimelineMessage(path).c_str());
   std::fflush(stdout);
 }
 
@@ -143,7 +150,7 @@ std::string Rerun(const std::string& test, const std::string& name, double secon
         "note: the re-run with recording PASSED — the failure did not reproduce, so the page "
         "shows a run that did not fail (a bug outside the seeded simulation?)\n";
   }
-  return out + "[ TIMELINE ] " + UserPath(path) + " — open it in a browser";
+  return out + TimelineMessage(path);
 }
 
 class ReplayPrinter : public ::testing::EmptyTestEventListener {

@@ -18,8 +18,10 @@ fail() {
   exit 1
 }
 [ $status -ne 0 ] || fail "the planted test passed"
-grep -q '^\[ TIMELINE \] bazel-testlogs/timeline/planted_bug_test/test.outputs/timeline.html — open it in a browser$' "$log" ||
+grep -q '^\[ TIMELINE \] timeline.html in bazel-testlogs/timeline/planted_bug_test/test.outputs/outputs.zip — open it in a browser:$' "$log" ||
   fail "no [ TIMELINE ] line with the page's path"
+grep -q '^             unzip -o bazel-testlogs/timeline/planted_bug_test/test.outputs/outputs.zip timeline.html -d /tmp/tinykv-timeline && xdg-open /tmp/tinykv-timeline/timeline.html$' "$log" ||
+  fail "no command that opens the page"
 [ -s "$out/timeline.html" ] || fail "no timeline.html"
 [ -s "$out/timeline.txt" ] || fail "no timeline.txt (the recording as text)"
 # The failure: Election Safety, on nodes 1 and 2, in the tick the second leader was elected.

@@ -17,10 +17,10 @@ x.cc:1: Failure
 [  FAILED  ] S.Fails (3 ms)
 [  SEED    ] 7 — replay with:
              bazel test //a:b_test --test_env=TINYKV_SEED=7 --test_arg=--gtest_filter=S.Fails
-[ TIMELINE ] bazel-testlogs/a/b_test/test.outputs/timeline.html — open it in a browser
+[ TIMELINE ] timeline.html in bazel-testlogs/a/b_test/test.outputs/outputs.zip — open it in a browser:
+             unzip -o bazel-testlogs/a/b_test/test.outputs/outputs.zip timeline.html -d /tmp/tinykv-timeline && xdg-open /tmp/tinykv-timeline/timeline.html
 [ RUN      ] P/S.Also/0
-[  FAILED  ] P/S.Also/0 (3 ms)
-[ TIMELINE ] bazel-testlogs/a/b_test/test.outputs/timeline-P_S.Also_0.html — open it in a browser
+[ TIMELINE ] /tmp/x/timeline-P_S.Also_0.html — open it in a browser
 """
 
 
