@@ -35,9 +35,15 @@ status=$?
 pkg=${target#//}
 pkg=${pkg/://}
 outputs="$root/bazel-testlogs/$pkg/test.outputs"
-page="$outputs/timeline.html"
-if [ ! -f "$page" ] && [ -f "$outputs/outputs.zip" ]; then
-  (cd "$outputs" && unzip -o -q outputs.zip timeline.html 2>/dev/null)
+# Bazel zips a test's undeclared outputs (outputs.zip); take the page out into a scratch dir,
+# never into bazel-testlogs, where a stale copy would outlive the next run.
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+page="$tmp/timeline.html"
+if [ -f "$outputs/outputs.zip" ]; then
+  unzip -o -q "$outputs/outputs.zip" timeline.html -d "$tmp" 2>/dev/null
+elif [ -f "$outputs/timeline.html" ]; then
+  cp "$outputs/timeline.html" "$page"
 fi
 if [ ! -f "$page" ]; then
   echo "timeline: no page was written (is $case_name a test that runs a simulated cluster," \
