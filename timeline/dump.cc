@@ -17,8 +17,8 @@ std::string List(const std::vector<uint64_t>& v) {
 std::string Dump(const Recorder& rec) {
   std::ostringstream os;
   os << "title " << rec.title() << "\n";
-  os << "unit " << rec.unit().name << " per_second " << rec.unit().per_second << " scale "
-     << rec.unit().scale << "; lanes are " << rec.lane_noun() << "s " << List(rec.lanes()) << "\n";
+  os << "unit " << rec.unit().name << " per_second " << rec.unit().per_second << "; lanes are "
+     << rec.lane_noun() << "s " << List(rec.lanes()) << "\n";
   for (const auto& [lane, history] : rec.states()) {
     for (const auto& [t, s] : history) {
       os << "state " << t << " lane " << lane << " " << s.role << " term " << s.term << " vote "

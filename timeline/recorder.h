@@ -12,7 +12,9 @@
 // deterministic: the same run gives the same events, so the same page byte for byte.
 //
 // Time is virtual and unit-free here; the recorder's TimeUnit says how the page labels it
-// (raftstore: microseconds; the Raft simulator and the unit network: ticks / steps).
+// (raftstore: "us", microseconds; the Raft simulator: "millitick", tick * 1000 + the event's
+// rank within its tick, so that a tick's steps keep their order on the axis; the unit-test
+// network, which has no clock: "step").
 
 #include <cstdint>
 #include <map>
@@ -28,9 +30,6 @@ using Time = uint64_t;
 struct TimeUnit {
   std::string name = "us";  // "us", "tick", "step"
   double per_second = 1e6;  // units per second of virtual time; 0: not wall-like
-  // Recorded times per labelled unit: the Raft simulator records 1000 per tick (a tick's steps
-  // keep their order on the axis: tick t, step k is t * 1000 + k); 1 elsewhere.
-  uint64_t scale = 1;
 };
 
 // A node's (or store's) state at a moment; recorded when any field changes.

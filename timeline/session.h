@@ -28,6 +28,8 @@ void SetEnabled(bool on);
 // ends), or null when timelines are off. `clock` gives the run's current virtual time (for
 // failures recorded from outside the run, e.g. a gtest assertion); it is dropped by EndRun.
 // Counted either way (RunsStarted), so the test main knows a test ran a simulated cluster.
+// Runs that ended without a failure are forgotten when the next one starts (a test may run
+// hundreds): the page is of the run that failed, else of the last one.
 Recorder* StartRun(std::string title, TimeUnit unit, std::string lane_noun,
                    std::function<Time()> clock);
 // The run is over (its simulator is being destroyed): its clock is no longer valid.

@@ -44,6 +44,20 @@ TEST_F(Session, ThePageIsTheFailedRunsElseTheLast) {
   EXPECT_EQ(timeline::Chosen(), a);
 }
 
+TEST_F(Session, EndedRunsThatDidNotFailAreForgottenWhenTheNextStarts) {
+  timeline::SetEnabled(true);
+  timeline::Recorder* failed = timeline::StartRun("failed", {}, "node", [] { return 0; });
+  failed->Fail(1, "x", "");
+  timeline::EndRun(failed);
+  for (int i = 0; i < 100; ++i) {
+    timeline::EndRun(timeline::StartRun("passed", {}, "node", [] { return 0; }));
+  }
+  timeline::Recorder* last = timeline::StartRun("last", {}, "node", [] { return 0; });
+  EXPECT_EQ(timeline::Chosen(), failed);
+  EXPECT_EQ(timeline::RunsStarted(), 102u);
+  EXPECT_EQ(last->title(), "last");
+}
+
 TEST_F(Session, AnOutsideFailureGoesToTheLiveRunAtItsTimeNamingItsLanes) {
   timeline::SetEnabled(true);
   timeline::Time now = 0;

@@ -40,7 +40,7 @@ ClusterOptions Small(uint64_t seed) {
 // followers accept, and the commit reaches everyone. Node 3's first append response arrives
 // after node 1 sent it the entry again (msg 10), which is what the reference does.
 constexpr const char* kElection = R"(title Raft simulator: 3 nodes, driver RawNode, seed 1
-unit tick per_second 0 scale 1000; lanes are nodes {1 2 3}
+unit millitick per_second 0; lanes are nodes {1 2 3}
 state 0 lane 1 follower term 0 vote 0 lead 0 last 0 commit 0 applied 0 first 1 truncated 0
 state 6 lane 1 candidate term 1 vote 1 lead 0 last 0 commit 0 applied 0 first 1 truncated 0
 state 17 lane 1 leader term 1 vote 1 lead 1 last 1 commit 0 applied 0 first 1 truncated 0

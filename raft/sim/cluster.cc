@@ -80,7 +80,7 @@ Cluster::Cluster(ClusterOptions options)
   timeline_ = timeline::StartRun(
       "Raft simulator: " + std::to_string(options_.size) + " nodes, driver " +
           DriverName(options_.driver) + ", seed " + std::to_string(options_.seed),
-      timeline::TimeUnit{"tick", 0, 1000}, "node",
+      timeline::TimeUnit{"millitick", 0}, "node",
       [this] { return now_ * 1000 + (tl_tick_ == now_ ? std::min<uint64_t>(tl_rank_, 999) : 0); });
   if (timeline_) {
     for (const auto& [id, n] : nodes_) timeline_->AddLane(id);

@@ -255,8 +255,8 @@ class Cluster {
   std::function<void(const ClusterEvent&)> observer_;
   SendHook send_hook_;
 
-  // Timelines (null: off, nothing recorded). Times are now_ * 1000 + the event's rank in its
-  // tick, so a tick's steps keep their order on the page.
+  // Timelines (null: off, nothing recorded). Times are in milliticks: now_ * 1000 + the
+  // event's rank in its tick, so a tick's steps keep their order on the page.
   timeline::Time TlNow();
   void TlState(const SimNode& n);
   void TlFailure();

@@ -72,7 +72,7 @@ Network::Network(std::vector<Peer> peers, uint64_t seed, std::function<void(Conf
   if (ids_.size() > 1) {
     timeline_ =
         timeline::StartRun("Raft test network: " + std::to_string(ids_.size()) + " nodes",
-                           timeline::TimeUnit{"step", 0, 1}, "node", [this] { return 2 * steps_; });
+                           timeline::TimeUnit{"step", 0}, "node", [this] { return 2 * steps_; });
   }
   if (timeline_) {
     for (uint64_t id : ids_) timeline_->AddLane(id);

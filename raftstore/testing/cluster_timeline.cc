@@ -50,7 +50,7 @@ void Cluster::tlStart() {
   timeline_ =
       timeline::StartRun("raftstore cluster: " + std::to_string(options_.stores) +
                              " stores, seed " + std::to_string(options_.seed),
-                         timeline::TimeUnit{"us", 1e6, 1}, "store", [this] { return rt_.Now(); });
+                         timeline::TimeUnit{"us", 1e6}, "store", [this] { return rt_.Now(); });
   if (timeline_ == nullptr) return;
   tl_ = std::make_shared<TimelineState>();
   std::vector<uint64_t> lanes;

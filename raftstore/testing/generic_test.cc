@@ -57,6 +57,12 @@ class Scenario {
         if (q.worker != "region" && q.worker != "raftlog-gc") return 0;
         return rt.Random(max + 1);
       });
+      if (timeline::Recorder* rec = cluster_->timeline()) {
+        rec->BeginRegion(0, "slow-worker",
+                         "slow workers: region and raftlog-gc tasks start up to " +
+                             std::to_string(max / 1000) + " ms late",
+                         rec->lanes());
+      }
     }
     election_timeout_ = co.cfg.raft_base_tick_interval *
                         static_cast<runtime::Micros>(co.cfg.raft_election_timeout_ticks);
