@@ -58,7 +58,7 @@ void Cluster::tlStart() {
     lanes.push_back(static_cast<uint64_t>(i));
     timeline_->AddLane(static_cast<uint64_t>(i));
   }
-  transport_.set_timeline(timeline_, lanes);
+  transport_.set_timeline(timeline_, lanes, [this](uint64_t store) { return IsRunning(store); });
   tl_->hook = rt_.AddAfterTaskHook([this](const runtime::QueueId& q, const std::string&) {
     if (q.store_id != 0) tlAfterTask(q.store_id);
   });
@@ -76,7 +76,7 @@ void Cluster::tlStart() {
 
 void Cluster::tlEnd() {
   rt_.RemoveAfterTaskHook(tl_->hook);
-  transport_.set_timeline(nullptr, {});
+  transport_.set_timeline(nullptr, {}, nullptr);
   timeline::EndRun(timeline_);
   timeline_ = nullptr;
 }

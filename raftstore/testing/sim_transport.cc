@@ -101,8 +101,12 @@ kv::Status SimTransport::Send(const raft_serverpb::RaftMessage& msg) {
                   "deliver " + eraftpb::MessageType_Name(msg.message().msg_type()) + " from " +
                       std::to_string(msg.from_peer().store_id()),
                   [this, shared = std::make_shared<raft_serverpb::RaftMessage>(msg), to, tl_id] {
-                    // The cluster drops it if the store is down (then its timer is gone too).
-                    if (tl_id) timeline_->Deliver(rt_->Now(), tl_id);
+                    // The cluster drops it if the store is down.
+                    if (tl_id && up_ && !up_(to)) {
+                      timeline_->Drop(rt_->Now(), tl_id, "receiver down");
+                    } else if (tl_id) {
+                      timeline_->Deliver(rt_->Now(), tl_id);
+                    }
                     if (deliver_) deliver_(to, std::move(*shared));
                   });
   if (send_observer_) send_observer_(msg, true);

@@ -118,15 +118,19 @@ class SimTransport : public Transport {
   uint64_t snapshots_sent_from(uint64_t store_id) const { return Count(snap_from_, store_id); }
   uint64_t snapshots_sent_to(uint64_t store_id) const { return Count(snap_to_, store_id); }
 
-  // Timelines: every message, and every filter as a region (null: record nothing).
-  void set_timeline(timeline::Recorder* rec, std::vector<uint64_t> stores) {
+  // Timelines: every message, and every filter as a region (null: record nothing). `up` says
+  // whether a store runs (a message that arrives at a stopped store is lost).
+  void set_timeline(timeline::Recorder* rec, std::vector<uint64_t> stores,
+                    std::function<bool(uint64_t)> up) {
     timeline_ = rec;
     stores_ = std::move(stores);
+    up_ = std::move(up);
   }
 
  private:
   timeline::Recorder* timeline_ = nullptr;
   std::vector<uint64_t> stores_;
+  std::function<bool(uint64_t)> up_;
   std::vector<uint64_t> filter_regions_;
   runtime::SimRuntime* rt_;
   runtime::Micros delay_min_, delay_max_;
