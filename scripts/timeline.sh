@@ -28,6 +28,7 @@ root=$(pwd)
 bazel test "$target" "$@" "${seed_args[@]}" \
   --test_env=TINYKV_TIMELINE=1 \
   --test_arg=--gtest_filter="$case_name" \
+  --test_sharding_strategy=disabled \
   --cache_test_results=no --test_output=errors
 status=$?
 

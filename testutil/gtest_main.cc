@@ -56,7 +56,14 @@ std::string TimelineMessage(const std::string& written) {
   if (auto colon = t.find(':'); colon != std::string::npos) t[colon] = '/';
   const std::string d = std::string(dir) + "/";
   const std::string file = written.rfind(d, 0) == 0 ? written.substr(d.size()) : written;
-  const std::string zip = "bazel-testlogs/" + t + "/test.outputs/outputs.zip";
+  // A sharded target keeps each shard's outputs apart: bazel-testlogs/<t>/shard_2_of_4/...
+  std::string shard;
+  const char* total = std::getenv("TEST_TOTAL_SHARDS");
+  const char* index = std::getenv("TEST_SHARD_INDEX");
+  if (total != nullptr && index != nullptr && std::atoi(total) > 1) {
+    shard = "/shard_" + std::to_string(std::atoi(index) + 1) + "_of_" + total;
+  }
+  const std::string zip = "bazel-testlogs/" + t + shard + "/test.outputs/outputs.zip";
   return "[ TIMELINE ] " + file + " in " + zip + " — open it in a browser:\n" +
          "             unzip -o " + zip + " " + file + " -d /tmp/tinykv-timeline && xdg-open " +
          "/tmp/tinykv-timeline/" + file;
