@@ -31,6 +31,8 @@ def _common(p):
     g.add_argument("--seed-base", type=int, default=1, help="the first seed; seeds are consecutive (default 1)")
     g.add_argument("--rerun-budget", type=int, help="seconds of reruns per target after crashes/time-outs (default 3 x its time limit, at least 60)")
     g.add_argument("--public-only", action="store_true", help="leave the hidden suites out")
+    g.add_argument("--show-hidden-timelines", action="store_true",
+                   help="copy the failure timelines of hidden suites into the report too (they show the hidden scenario)")
     g.add_argument("--sandbox", choices=["auto", "linux", "processwrapper"], default="auto",
                    help="sandbox for test runs (auto: linux-sandbox when it works here)")
     g.add_argument("--disk-cache", default=runner.DEFAULT_DISK_CACHE, help="Bazel --disk_cache shared by all gradings")
@@ -62,6 +64,7 @@ def _options(a):
         bazel_args=a.bazel_arg,
         reference=a.reference_component,
         only=a.only,
+        show_hidden_timelines=a.show_hidden_timelines,
     )
 
 

@@ -27,6 +27,7 @@ class CaseResult:
         self.passed = passed
         self.kind = kind
         self.message = message
+        self.timeline = None  # the failure's page, relative to the report folder (timelines.py)
 
     def __repr__(self):
         return f"CaseResult({self.name}, {'pass' if self.passed else self.kind})"

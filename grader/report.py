@@ -109,6 +109,9 @@ def text_report(result, verbose_messages=True):
                 for ml in f["message"].splitlines()[:8]:
                     lines.append(f"      {ml}")
             lines.append(f"      replay: {f['replay']}" + ("   (hidden suite: instructor's kit only)" if t["hidden"] else ""))
+            pages = [x["timeline"] for x in c["failures"] if x.get("timeline")]
+            if pages:
+                lines.append(f"      timeline: {pages[0]}   (open it in a browser)")
     if fails and any(t["hidden"] for t, _ in fails) and result.get("workspace"):
         lines.append("")
         lines.append(f"Hidden suites replay in the scratch workspace (until the next grading): cd {result['workspace']}")

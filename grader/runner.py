@@ -15,7 +15,7 @@ import shutil
 import time
 
 from grader import bazel as bazel_mod
-from grader import gtest, scoring, submission, util
+from grader import gtest, scoring, submission, timelines, util
 from grader.workspace import EXCLUDED_PREFIXES
 
 VERSION = "1"
@@ -45,6 +45,7 @@ class Options:
         self.bazel_args = []
         self.reference = []  # components built from reference/ (e.g. ["raft"] for a 2B grade)
         self.only = []  # grade only these targets (replaying one failure)
+        self.show_hidden_timelines = False  # copy hidden suites' failure timelines too
         self.wall_margin = 120  # seconds a `bazel test` may take beyond its tests' time limits
         for k, v in kw.items():
             if not hasattr(self, k):
@@ -478,6 +479,7 @@ class Grader:
             util.atomic_write(os.path.join(os.path.dirname(logs), rel), log_text + "\n")
             entry["log"] = rel
         is_gtest, cases = gtest.parse_xml(run.xml) if run.xml else (False, {})
+        self._timelines(spec, run, cases, log_text, seed, os.path.dirname(logs))
         if is_gtest and run.status in ("PASSED", "FAILED", "FLAKY"):
             if run.status != "PASSED" and cases and all(c.passed for c in cases.values()):
                 code = _exit_code(run.xml)
@@ -502,6 +504,18 @@ class Grader:
         t["message"] = t["message"] or why
         entry["note"] = why
         return done, False, why
+
+    def _timelines(self, spec, run, cases, log_text, seed, report_dir):
+        """Copies the failed cases' timelines next to the report (timelines.py)."""
+        if spec.hidden and not self.opts.show_hidden_timelines:
+            return
+        run_file = run.log or run.xml
+        if not run_file:
+            return
+        failed = {n for n, c in cases.items() if not c.passed}
+        pages = timelines.collect(log_text, timelines.outputs_dir(run_file), failed, report_dir, spec.target, seed)
+        for name, rel in pages.items():
+            cases[name].timeline = rel
 
     def _listed(self, spec, t, seed, logs):
         """The target's cases as its binary lists them (once per target and grading)."""

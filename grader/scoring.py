@@ -22,6 +22,8 @@ def merge_seeds(runs):
                 continue
             if not r.passed:
                 failures.append({"seed": seed, "kind": r.kind or "failed", "message": r.message})
+                if getattr(r, "timeline", None):
+                    failures[-1]["timeline"] = r.timeline
         if not failures:
             for seed, cases in runs:
                 if name not in cases:

@@ -14,6 +14,10 @@ namespace timeline {
 // failure.
 std::string WritePage(const Recorder& rec, const std::string& name, std::string* error);
 
+// Renders `rec` into `path` (relative paths: from where `bazel run` was started, if it was);
+// returns the path written, or "" (with a reason in *error).
+std::string WritePageTo(const Recorder& rec, const std::string& path, std::string* error);
+
 // For a failure message: "timeline: <path>\n  open it: xdg-open <path> (or any browser)".
 std::string WhereToOpen(const std::string& path);
 

@@ -63,6 +63,16 @@ void Recorder::Drop(Time t, uint64_t message_id, std::string reason) {
   m.drop_reason = std::move(reason);
 }
 
+void Recorder::DropInFlightTo(Time t, uint64_t lane, const std::string& reason) {
+  for (Message& m : messages_) {
+    if (m.to != lane || m.delivered || m.dropped) continue;
+    Saw(t);
+    m.dropped = true;
+    m.end = t;
+    m.drop_reason = reason;
+  }
+}
+
 uint64_t Recorder::BeginRegion(Time t, std::string kind, std::string text,
                                std::vector<uint64_t> lanes,
                                std::vector<std::vector<uint64_t>> groups) {

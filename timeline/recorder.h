@@ -12,7 +12,9 @@
 // deterministic: the same run gives the same events, so the same page byte for byte.
 //
 // Time is virtual and unit-free here; the recorder's TimeUnit says how the page labels it
-// (raftstore: microseconds; the Raft simulator and the unit network: ticks / steps).
+// (raftstore: "us", microseconds; the Raft simulator: "millitick", tick * 1000 + the event's
+// rank within its tick, so that a tick's steps keep their order on the axis; the unit-test
+// network, which has no clock: "step").
 
 #include <cstdint>
 #include <map>
@@ -129,6 +131,13 @@ class Recorder {
                 uint64_t duplicate_of = 0);
   void Deliver(Time t, uint64_t message_id);
   void Drop(Time t, uint64_t message_id, std::string reason);
+  // Every message to `lane` still in flight is lost (its receiver went down, taking its queue).
+  void DropInFlightTo(Time t, uint64_t lane, const std::string& reason);
+  // The message is still on its way (neither delivered nor dropped).
+  bool InFlight(uint64_t message_id) const {
+    return message_id != 0 && message_id <= messages_.size() &&
+           !messages_[message_id - 1].delivered && !messages_[message_id - 1].dropped;
+  }
 
   uint64_t BeginRegion(Time t, std::string kind, std::string text, std::vector<uint64_t> lanes,
                        std::vector<std::vector<uint64_t>> groups = {});

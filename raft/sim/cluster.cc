@@ -7,6 +7,8 @@
 
 #include "raft/sim/hash.h"
 #include "raft/util.h"
+#include "timeline/raft_message.h"
+#include "timeline/session.h"
 
 namespace raft::sim {
 
@@ -79,9 +81,45 @@ Cluster::Cluster(ClusterOptions options)
   for (auto& [id, n] : nodes_) Start(*n);
   Record(std::string("start: ") + std::to_string(options_.size) + " nodes, driver " +
          DriverName(options_.driver) + ", seed " + std::to_string(options_.seed));
+  timeline_ = timeline::StartRun(
+      "Raft simulator: " + std::to_string(options_.size) + " nodes, driver " +
+          DriverName(options_.driver) + ", seed " + std::to_string(options_.seed),
+      timeline::TimeUnit{"millitick", 0}, "node",
+      [this] { return now_ * 1000 + (tl_tick_ == now_ ? std::min<uint64_t>(tl_rank_, 999) : 0); });
+  if (timeline_) {
+    for (const auto& [id, n] : nodes_) timeline_->AddLane(id);
+    for (const auto& [id, n] : nodes_) TlState(*n);
+  }
 }
 
-Cluster::~Cluster() = default;
+Cluster::~Cluster() { timeline::EndRun(timeline_); }
+
+// Timelines: a node's state as its lane shows it (the rest is in cluster_timeline.cc).
+void Cluster::TlState(const SimNode& n) {
+  timeline::LaneState s;
+  const raft::Raft* r = n.r();
+  s.first = n.storage->FirstIndex().value();
+  s.truncated = s.first - 1;
+  s.last = n.storage->LastIndex().value();
+  s.applied = n.sm.applied();
+  if (n.up && r != nullptr) {
+    s.role = RoleName(RoleOf(r->state));
+    s.term = r->term;
+    s.vote = r->vote;
+    s.lead = r->lead;
+    s.last = r->raft_log.LastIndex();
+    s.commit = r->raft_log.committed;
+  } else {
+    s.role = "down";
+    Result<InitialStateResult> init = n.storage->InitialState();
+    if (init.ok()) {
+      s.term = init.value().hard_state.term();
+      s.vote = init.value().hard_state.vote();
+      s.commit = init.value().hard_state.commit();
+    }
+  }
+  timeline_->State(TlNow(), n.id, s);
+}
 
 std::string Cluster::Context() const {
   std::string s = "seed " + std::to_string(options_.seed);
@@ -177,7 +215,8 @@ void Cluster::TickNode(SimNode& n) {
 void Cluster::DeliverDue() {
   size_t delivered = 0;
   while (!failed()) {
-    std::unique_ptr<eraftpb::Message> m = network_.PopDue(now_);
+    uint64_t tag = 0;
+    std::unique_ptr<eraftpb::Message> m = network_.PopDue(now_, &tag);
     if (!m) return;
     if (++delivered > options_.max_deliveries_per_tick) {
       Fail("Liveness",
@@ -185,7 +224,7 @@ void Cluster::DeliverDue() {
                " messages delivered in one tick: nodes keep answering each other forever");
       return;
     }
-    Deliver(*m);
+    Deliver(*m, tag);
   }
 }
 
@@ -197,18 +236,26 @@ bool Cluster::RunUntil(const std::function<bool()>& pred, int max_ticks) {
   return !failed() && pred();
 }
 
-void Cluster::Deliver(const eraftpb::Message& m) {
+void Cluster::Deliver(const eraftpb::Message& m, uint64_t tag) {
+  uint64_t tl_id = 0;
+  if (timeline_ && tag != 0) {
+    tl_id = tag & ~SimNetwork::kDuplicateTag;
+    if (tag & SimNetwork::kDuplicateTag) tl_id = tl_duplicate_[tl_id];
+  }
   auto it = nodes_.find(m.to());
   if (it == nodes_.end() || !it->second->up) {
     ++counters_.messages_lost;
     trace_.AddMessage(now_, "lost (receiver down)", m);
+    if (tl_id) timeline_->Drop(TlNow(), tl_id, "receiver down");
     return;
   }
   if (!network_.Deliverable(m)) {
     ++counters_.messages_lost;
     trace_.AddMessage(now_, "cut in flight", m);
+    if (tl_id) timeline_->Drop(TlNow(), tl_id, "partition (cut in flight)");
     return;
   }
+  if (tl_id) timeline_->Deliver(TlNow(), tl_id);
   ++counters_.messages_delivered;
   trace_.AddMessage(now_, "deliver", m);
   SimNode& n = *it->second;
@@ -233,6 +280,10 @@ void Cluster::AfterStep(SimNode& n) {
   }
   Observe(n);
   Check();
+  if (timeline_) {
+    TlState(n);
+    TlFailure();
+  }
 }
 
 void Cluster::HandleReadyRawNode(SimNode& n) {
@@ -423,6 +474,13 @@ void Cluster::SendAll(const std::vector<eraftpb::Message>& msgs) {
     if (out.empty()) {
       ++counters_.messages_lost;
       trace_.AddMessage(now_, "lost (send hook)", m);
+      if (timeline_) {
+        const timeline::Time t = TlNow();
+        timeline_->Drop(t,
+                        timeline_->Send(t, m.from(), m.to(), timeline::MessageType(m),
+                                        timeline::MessageFields(m)),
+                        "send hook");
+      }
     }
     for (const eraftpb::Message& o : out) SendOne(o);
   }
@@ -435,13 +493,25 @@ void Cluster::SendOne(const eraftpb::Message& m) {
     Emit(ClusterEvent::Type::kSnapshotSent, m.from(), m.to(), m.snapshot().metadata().term(),
          m.snapshot().metadata().index());
   }
-  SimNetwork::SendResult r = network_.Send(m, now_);
+  uint64_t tl_id = 0;
+  timeline::Time t = 0;
+  if (timeline_) {
+    t = TlNow();
+    tl_id =
+        timeline_->Send(t, m.from(), m.to(), timeline::MessageType(m), timeline::MessageFields(m));
+  }
+  SimNetwork::SendResult r = network_.Send(m, now_, tl_id);
   if (r.cut || r.dropped) {
     ++counters_.messages_lost;
     trace_.AddMessage(now_, r.cut ? "cut" : "drop", m);
+    if (tl_id) timeline_->Drop(t, tl_id, r.cut ? "partition" : "drop filter");
   } else if (r.copies > 1) {
     ++counters_.messages_duplicated;
     trace_.AddMessage(now_, "duplicate", m);
+    if (tl_id) {
+      tl_duplicate_[tl_id] = timeline_->Send(t, m.from(), m.to(), timeline::MessageType(m),
+                                             timeline::MessageFields(m), tl_id);
+    }
   }
 }
 
@@ -498,6 +568,7 @@ void Cluster::Check() {
 
 void Cluster::Emit(ClusterEvent::Type type, uint64_t node, uint64_t peer, uint64_t term,
                    uint64_t index) {
+  if (timeline_) TlEvent(ClusterEvent{type, now_, node, peer, term, index});
   if (!observer_) return;
   observer_(ClusterEvent{type, now_, node, peer, term, index});
 }
@@ -522,6 +593,10 @@ Error Cluster::Propose(uint64_t id, const std::string& data) {
     err = n.bare->Step(m);
   }
   if (err) ++counters_.proposals_refused;
+  if (timeline_) {
+    timeline_->AddMark(TlNow(), id, "propose",
+                       "propose \"" + data.substr(0, 24) + "\"" + (err ? " (refused)" : ""));
+  }
   Record("propose \"" + data.substr(0, 24) + "\" at node " + std::to_string(id) +
          (err ? " (refused)" : ""));
   AfterStep(n);
@@ -591,6 +666,10 @@ void Cluster::Crash(uint64_t id) {
   Record("crash node " + std::to_string(id));
   Emit(ClusterEvent::Type::kCrashed, id);
   Check();
+  if (timeline_) {
+    TlState(n);
+    TlFailure();
+  }
 }
 
 void Cluster::Restart(uint64_t id) {
@@ -632,6 +711,10 @@ Error Cluster::Compact(uint64_t id) {
   Record("compact node " + std::to_string(id) + " up to " + std::to_string(index));
   Emit(ClusterEvent::Type::kCompacted, id, 0, snap.value().metadata().term(), index + 1);
   Check();
+  if (timeline_) {
+    TlState(n);
+    TlFailure();
+  }
   return {};
 }
 
@@ -690,6 +773,7 @@ raft::RawNode* Cluster::rawnode(uint64_t id) { return node(id).rawnode.get(); }
 void Cluster::Fail(const std::string& property, const std::string& detail) {
   checker_.set_position(now_, counters_.steps);
   checker_.Report(property, {}, 0, 0, detail);
+  if (timeline_) TlFailure();
 }
 
 std::string Cluster::DescribeNodes() const {

@@ -45,6 +45,7 @@
 #include "raft/sim/state_machine.h"
 #include "raft/sim/trace.h"
 #include "raft/testing/ready_contract.h"
+#include "timeline/recorder.h"
 
 namespace raft::sim {
 
@@ -164,7 +165,7 @@ class Cluster {
   void Campaign(uint64_t id);
 
   // --- Faults ---
-  void SetFaults(const NetworkFaults& faults) { network_.set_faults(faults); }
+  void SetFaults(const NetworkFaults& faults);
   // Targeted scenarios: the hook sees every message a node sends, before the network does,
   // and returns what goes on the network instead — {m} passes it, {} loses it (counted as
   // lost), several messages replace it (e.g. an append cut into the smaller appends a leader
@@ -225,6 +226,8 @@ class Cluster {
   std::string DescribeNodes() const;
   // The checker, for tests that feed it extra facts.
   SafetyChecker& checker() { return checker_; }
+  // The run's timeline (timeline/session.h): null unless timelines are on.
+  timeline::Recorder* timeline() { return timeline_; }
 
  private:
   struct SimNode;
@@ -233,7 +236,7 @@ class Cluster {
   const SimNode& node(uint64_t id) const;
   void Start(SimNode& n);
   void TickNode(SimNode& n);
-  void Deliver(const eraftpb::Message& m);
+  void Deliver(const eraftpb::Message& m, uint64_t tag = 0);
   // After a node moved: run its application loop, update counters, check safety.
   void AfterStep(SimNode& n);
   void HandleReadyRawNode(SimNode& n);
@@ -278,6 +281,19 @@ class Cluster {
     uint64_t tick = 0;
   };
   StepInfo step_;
+
+  // Timelines (null: off, nothing recorded). Times are in milliticks: now_ * 1000 + the
+  // event's rank in its tick, so a tick's steps keep their order on the page.
+  timeline::Time TlNow();
+  void TlState(const SimNode& n);
+  void TlFailure();
+  void TlEvent(const ClusterEvent& e);
+  timeline::Recorder* timeline_ = nullptr;
+  uint64_t tl_tick_ = 0, tl_rank_ = 0;
+  bool tl_failed_ = false;
+  std::map<uint64_t, uint64_t> tl_partition_;  // 0 -> the open partition region
+  std::map<uint64_t, uint64_t> tl_down_;       // node -> its open "down" region
+  std::map<uint64_t, uint64_t> tl_duplicate_;  // message id -> its duplicate's id
 };
 
 const char* DriverName(Driver d);

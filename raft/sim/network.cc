@@ -41,8 +41,9 @@ std::string SimNetwork::DescribePartition(const std::vector<uint64_t>& ids) cons
   return os.str();
 }
 
-void SimNetwork::Enqueue(const eraftpb::Message& m, uint64_t now) {
+void SimNetwork::Enqueue(const eraftpb::Message& m, uint64_t now, uint64_t tag) {
   InFlight f;
+  f.tag = tag;
   f.due = now + (faults_.max_delay > 0 ? rng_.Below(faults_.max_delay + 1) : 0);
   f.seq = seq_++;
   f.order = faults_.reorder ? rng_.Next() : f.seq;
@@ -50,7 +51,7 @@ void SimNetwork::Enqueue(const eraftpb::Message& m, uint64_t now) {
   queue_.push(std::move(f));
 }
 
-SimNetwork::SendResult SimNetwork::Send(const eraftpb::Message& m, uint64_t now) {
+SimNetwork::SendResult SimNetwork::Send(const eraftpb::Message& m, uint64_t now, uint64_t tag) {
   SendResult r;
   if (!Connected(m.from(), m.to())) {
     r.cut = true;
@@ -61,12 +62,13 @@ SimNetwork::SendResult SimNetwork::Send(const eraftpb::Message& m, uint64_t now)
     return r;
   }
   r.copies = rng_.Chance(faults_.duplicate) ? 2 : 1;
-  for (int c = 0; c < r.copies; ++c) Enqueue(m, now);
+  for (int c = 0; c < r.copies; ++c) Enqueue(m, now, c == 0 ? tag : tag | kDuplicateTag);
   return r;
 }
 
-std::unique_ptr<eraftpb::Message> SimNetwork::PopDue(uint64_t now) {
+std::unique_ptr<eraftpb::Message> SimNetwork::PopDue(uint64_t now, uint64_t* tag) {
   if (queue_.empty() || queue_.top().due > now) return nullptr;
+  if (tag != nullptr) *tag = queue_.top().tag;
   // top() is const, but the element is popped right away and the ordering never looks at
   // the message, so taking it out is safe.
   std::unique_ptr<eraftpb::Message> p = std::move(const_cast<InFlight&>(queue_.top()).msg);

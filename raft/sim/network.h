@@ -59,11 +59,14 @@ class SimNetwork {
     bool cut = false;  // lost to a partition
     bool dropped = false;
   };
-  SendResult Send(const eraftpb::Message& m, uint64_t now);
+  // `tag` travels with the message and comes back from PopDue (timelines: the recorded
+  // message's id); a duplicate's second copy carries `tag | kDuplicateTag`.
+  SendResult Send(const eraftpb::Message& m, uint64_t now, uint64_t tag = 0);
+  static constexpr uint64_t kDuplicateTag = uint64_t{1} << 63;
 
   // The next message due at or before `now`, if any; it still has to pass the partition
-  // check of the moment (see Deliverable).
-  std::unique_ptr<eraftpb::Message> PopDue(uint64_t now);
+  // check of the moment (see Deliverable). `*tag` (if given) gets the tag it was sent with.
+  std::unique_ptr<eraftpb::Message> PopDue(uint64_t now, uint64_t* tag = nullptr);
   bool Deliverable(const eraftpb::Message& m) const { return Connected(m.from(), m.to()); }
 
   size_t in_flight() const { return queue_.size(); }
@@ -75,6 +78,7 @@ class SimNetwork {
     uint64_t due = 0;
     uint64_t order = 0;  // tie-break among messages due in the same tick
     uint64_t seq = 0;
+    uint64_t tag = 0;
     // Behind a pointer so that the heap moves 8 bytes, not a message.
     std::unique_ptr<eraftpb::Message> msg;
   };
@@ -85,7 +89,7 @@ class SimNetwork {
       return a.seq > b.seq;
     }
   };
-  void Enqueue(const eraftpb::Message& m, uint64_t now);
+  void Enqueue(const eraftpb::Message& m, uint64_t now, uint64_t tag);
 
   SimRandom rng_;
   NetworkFaults faults_;

@@ -10,6 +10,8 @@
 #include "raft/testing/test_raft.h"
 #include "raft/util.h"
 #include "testutil/seed.h"
+#include "timeline/raft_message.h"
+#include "timeline/session.h"
 
 namespace raft::test {
 
@@ -69,12 +71,51 @@ Network::Network(std::vector<Peer> peers, uint64_t seed, std::function<void(Conf
   for (size_t i = 0; i < peers.size(); ++i) {
     peers_.emplace(ids_[i], Build(ids_[i], std::move(peers[i])));
   }
+  if (ids_.size() > 1) {
+    timeline_ =
+        timeline::StartRun("Raft test network: " + std::to_string(ids_.size()) + " nodes",
+                           timeline::TimeUnit{"step", 0}, "node", [this] { return 2 * steps_; });
+  }
+  if (timeline_) {
+    for (uint64_t id : ids_) timeline_->AddLane(id);
+    for (uint64_t id : ids_) TlState(id);
+  }
 }
 
 Network::Network(size_t n, uint64_t seed, std::function<void(Config&)> configure)
     : Network(std::vector<Peer>(n), seed, std::move(configure)) {}
 
-Network::~Network() = default;
+Network::~Network() { timeline::EndRun(timeline_); }
+
+void Network::TlLost(const eraftpb::Message& m, const char* why) {
+  const timeline::Time t = 2 * steps_;
+  timeline_->Drop(
+      t, timeline_->Send(t, m.from(), m.to(), timeline::MessageType(m), timeline::MessageFields(m)),
+      why);
+}
+
+void Network::TlState(uint64_t id) {
+  const Peer& p = peers_.at(id);
+  timeline::LaneState s;
+  if (p.storage_ != nullptr) {
+    s.first = p.storage_->FirstIndex().value();
+    s.truncated = s.first - 1;
+  }
+  if (const Raft* r = p.raft_.get()) {
+    s.role = r->state == StateType::kLeader      ? "leader"
+             : r->state == StateType::kCandidate ? "candidate"
+                                                 : "follower";
+    s.term = r->term;
+    s.vote = r->vote;
+    s.lead = r->lead;
+    s.last = r->raft_log.LastIndex();
+    s.commit = r->raft_log.committed;
+    s.applied = r->raft_log.applied;
+  } else {
+    s.role = "down";
+  }
+  timeline_->State(2 * steps_ + 1, id, s);
+}
 
 Network::Peer Network::Build(uint64_t id, Peer peer) {
   switch (peer.kind_) {
@@ -168,6 +209,10 @@ void Network::Crash(uint64_t id) {
   if (p.raft_ == nullptr) return;
   p.raft_.reset();
   Record("crashed node " + std::to_string(id) + " (its storage stays)");
+  if (timeline_) {
+    timeline_->AddMark(2 * steps_, id, "crash", "node " + std::to_string(id) + " crashes");
+    TlState(id);
+  }
 }
 
 void Network::RestartNode(uint64_t id) {
@@ -195,6 +240,10 @@ void Network::RestartNode(uint64_t id) {
          (init.ok() ? DescribeHardState(init.value().hard_state) : init.error().ToString()) +
          ", last index " + (last.ok() ? std::to_string(last.value()) : last.error().ToString()) +
          ")");
+  if (timeline_) {
+    timeline_->AddMark(2 * steps_, id, "restart", "node " + std::to_string(id) + " restarts");
+    TlState(id);
+  }
 }
 
 void Network::Persist(uint64_t id) {
@@ -290,12 +339,14 @@ std::vector<eraftpb::Message> Network::Filter(std::vector<eraftpb::Message> msgs
     }
     if (ignore_.count(m.msg_type())) {
       Record("lost (ignored type) " + DescribeMessage(m));
+      if (timeline_) TlLost(m, "ignored type");
       continue;
     }
     const LinkFaults* f = nullptr;
     if (auto it = links_.find({m.from(), m.to()}); it != links_.end()) f = &it->second;
     if (f != nullptr && Chance(f->drop)) {
       Record("lost (link dropped) " + DescribeMessage(m));
+      if (timeline_) TlLost(m, f->drop >= 1.0 ? "link cut" : "link drop");
       continue;
     }
     std::vector<eraftpb::Message> copies{m};
@@ -309,7 +360,10 @@ std::vector<eraftpb::Message> Network::Filter(std::vector<eraftpb::Message> msgs
         continue;
       }
       std::vector<eraftpb::Message> sent = hook_(copy);
-      if (sent.empty()) Record("lost (hook) " + DescribeMessage(copy));
+      if (sent.empty()) {
+        Record("lost (hook) " + DescribeMessage(copy));
+        if (timeline_) TlLost(copy, "hook");
+      }
       for (auto& one : sent) Route(std::move(one), f, out);
     }
   }
@@ -323,6 +377,7 @@ void Network::Route(eraftpb::Message m, const LinkFaults* f, std::vector<eraftpb
   }
   if (Chance(f->hold)) {
     Record("held back " + DescribeMessage(m));
+    if (timeline_) TlLost(m, "held back by the test");
     held_.push_back(std::move(m));
     return;
   }
@@ -353,6 +408,7 @@ void Network::Flush(uint64_t id) {
   Raft* r = raft(id);
   if (r == nullptr) return;
   std::vector<eraftpb::Message> out = Outbox(id, *r);
+  if (timeline_) TlState(id);
   Deliver(std::deque<eraftpb::Message>(std::make_move_iterator(out.begin()),
                                        std::make_move_iterator(out.end())));
 }
@@ -400,13 +456,20 @@ void Network::Deliver(std::deque<eraftpb::Message> queue) {
     Raft* r = it->second.raft_.get();
     if (r == nullptr) {
       Record("lost (node down) " + DescribeMessage(m));
+      if (timeline_) TlLost(m, "receiver down");
       continue;
     }
     Record("delivered " + DescribeMessage(m));
     ++delivered_;
     event_ = "delivery #" + std::to_string(delivered_) + ": " + DescribeMessage(m);
+    if (timeline_) {
+      timeline_->Deliver(2 * steps_ + 1,
+                         timeline_->Send(2 * steps_, m.from(), m.to(), timeline::MessageType(m),
+                                         timeline::MessageFields(m)));
+    }
     r->Step(m);
     for (auto& out : Outbox(m.to(), *r)) queue.push_back(std::move(out));
+    if (timeline_) TlState(m.to());
     if (observer_) observer_(m);
   }
 }

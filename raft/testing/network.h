@@ -60,6 +60,7 @@
 #include "raft/memory_storage.h"
 #include "raft/raft.h"
 #include "raft/testing/test_raft.h"
+#include "timeline/recorder.h"
 
 namespace raft::test {
 
@@ -222,6 +223,12 @@ class Network {
   std::string event_ = "the start";
   // How many times each node was restarted: varies the restarted node's random seed.
   std::map<uint64_t, uint64_t> restarts_;
+
+  // Timelines (timeline/session.h; null: off). The network has no clock: time is the step
+  // (steps_), and a message shows as sent and delivered within the step it was delivered in.
+  void TlLost(const eraftpb::Message& m, const char* why);
+  void TlState(uint64_t id);
+  timeline::Recorder* timeline_ = nullptr;
 };
 
 }  // namespace raft::test

@@ -76,6 +76,29 @@ void Client::Call(ClientRequest req, runtime::Micros timeout,
   reply_ = ClientReply{};
   last_error_ = "no answer yet";
   if (leader_.id() == 0) nextPeer();
+  if (timeline::Recorder* rec = cluster_->timeline()) {
+    std::string kind = "?", key, value;
+    if (!req_.requests.empty()) {
+      const raft_cmdpb::Request& r = req_.requests.front();
+      switch (r.cmd_type()) {
+        case raft_cmdpb::Put:
+          kind = "Put", key = r.put().key(), value = r.put().value();
+          break;
+        case raft_cmdpb::Get:
+          kind = "Get", key = r.get().key();
+          break;
+        case raft_cmdpb::Delete:
+          kind = "Delete", key = r.delete_().key();
+          break;
+        case raft_cmdpb::Snap:
+          kind = "Scan", key = req_.scan ? req_.scan->first : "";
+          break;
+        default:
+          break;
+      }
+    }
+    tl_op_ = rec->Invoke(cluster_->rt().Now(), id_, kind, key, value);
+  }
   cluster_->rt().Post(queue(), "call " + req_.what, [this] { attempt(); });
 }
 
@@ -168,6 +191,22 @@ void Client::finish(bool ok, std::string error) {
   }
   busy_ = false;
   ++attempt_id_;
+  if (timeline::Recorder* rec = cluster_->timeline(); rec != nullptr && tl_op_ != 0) {
+    std::string value;
+    if (ok) {
+      for (const raft_cmdpb::Response& r : reply_.resp.responses()) {
+        if (r.cmd_type() == raft_cmdpb::Get) value = r.get().value();
+      }
+    }
+    std::string result = ok ? "ok" : "timeout (" + last_error_ + ")";
+    if (ok && value.empty() && req_.requests.size() == 1 &&
+        req_.requests.front().cmd_type() == raft_cmdpb::Get) {
+      result = "not found";
+    }
+    if (ok && req_.scan) result = "ok (" + std::to_string(reply_.scanned.size()) + " keys)";
+    rec->Respond(cluster_->rt().Now(), tl_op_, result, value);
+    tl_op_ = 0;
+  }
   auto done = std::move(done_);
   done_ = nullptr;
   if (done) done(std::move(reply_));

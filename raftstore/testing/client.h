@@ -114,6 +114,8 @@ class Client {
   // The peer believed to lead the region; kept across calls.
   metapb::Peer leader_;
   size_t next_index_ = 0;
+  // Timelines: the recorded operation of the call in progress (0: none or not recording).
+  uint64_t tl_op_ = 0;
 };
 
 }  // namespace raftstore::testing

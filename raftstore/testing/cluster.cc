@@ -80,6 +80,7 @@ Cluster::Cluster(ClusterOptions options)
     e.msg = &msg;
     crashPoint(e);
   });
+  tlStart();
 }
 
 void Cluster::crashPoint(CrashEvent& event) {
@@ -112,6 +113,7 @@ Cluster::~Cluster() {
     std::string path = DumpTrace();
     if (!path.empty()) std::printf("[  TRACE   ] event trace written to %s\n", path.c_str());
   }
+  if (timeline_) tlEnd();  // the stores going down at the end are not part of the run
   Shutdown();
 }
 
@@ -208,6 +210,7 @@ void Cluster::StopServer(uint64_t store_id) {
   it->second.store.reset();
   (void)it->second.engines.Close();
   for (ClusterObserver* o : observers_) o->AfterStop(store_id);
+  if (timeline_) tlStopped(store_id);
 }
 
 ::testing::AssertionResult Cluster::StartServer(uint64_t store_id) {
@@ -226,6 +229,7 @@ void Cluster::StopServer(uint64_t store_id) {
     return ::testing::AssertionFailure() << "start store " << store_id << ": " << s.ToString();
   }
   for (ClusterObserver* o : observers_) o->AfterStart(store_id);
+  if (timeline_) tlStarted(store_id);
   return ::testing::AssertionSuccess();
 }
 

@@ -35,6 +35,7 @@
 #include "raftstore/testing/client.h"
 #include "raftstore/testing/crash_points.h"
 #include "raftstore/testing/sim_transport.h"
+#include "timeline/recorder.h"
 
 namespace raftstore::testing {
 
@@ -167,6 +168,9 @@ class Cluster {
   // Writes the event trace to $TINYKV_TRACE if set (and tracing was on). Returns the path.
   std::string DumpTrace() const;
 
+  // The run's timeline (timeline/session.h): null unless timelines are on.
+  timeline::Recorder* timeline() const { return timeline_; }
+
  private:
   struct StoreSlot {
     kv::Engines engines;
@@ -189,7 +193,22 @@ class Cluster {
   std::vector<ClusterObserver*> observers_;
   CrashTrigger* crash_trigger_ = nullptr;
   std::vector<std::string> crash_log_;
+
+  // Timelines (cluster_timeline.cc); every call is behind `if (timeline_)`.
+  struct TimelineState;
+  void tlStart();
+  void tlEnd();
+  void tlAfterTask(uint64_t store_id);
+  void tlStopped(uint64_t store_id);
+  void tlStarted(uint64_t store_id);
+  timeline::Recorder* timeline_ = nullptr;
+  std::shared_ptr<TimelineState> tl_;
 };
+
+// Timelines: marks the operations on the key the linearizability check failed on, with its
+// explanation, and records the failure. Does nothing when the cluster records no timeline.
+struct LinearizabilityResult;
+void RecordLinearizability(Cluster& cluster, const LinearizabilityResult& result);
 
 // A one-line Request of each kind, for ClientRequest::requests.
 raft_cmdpb::Request PutRequest(const std::string& cf, const std::string& key,

@@ -171,6 +171,12 @@ class Scenario {
         if (q.worker != "region" && q.worker != "raftlog-gc") return 0;
         return rt.Random(max + 1);
       });
+      if (timeline::Recorder* rec = cluster_->timeline()) {
+        rec->BeginRegion(0, "slow-worker",
+                         "slow workers: region and raftlog-gc tasks start up to " +
+                             std::to_string(max / 1000) + " ms late",
+                         rec->lanes());
+      }
     }
     election_timeout_ = co.cfg.raft_base_tick_interval *
                         static_cast<runtime::Micros>(co.cfg.raft_election_timeout_ticks);
@@ -194,6 +200,7 @@ class Scenario {
       report->check_seconds =
           std::chrono::duration<double>(std::chrono::steady_clock::now() - check_start).count();
       if (!report->linearizability.ok) {
+        RecordLinearizability(*cluster_, report->linearizability);
         result = ::testing::AssertionFailure()
                  << "the clients' history is not linearizable"
                  << (report->linearizability.gave_up ? " (or too hard to check)" : "") << ":\n"

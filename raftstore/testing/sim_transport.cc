@@ -1,5 +1,7 @@
 #include "raftstore/testing/sim_transport.h"
 
+#include "timeline/raft_message.h"
+
 namespace raftstore::testing {
 
 namespace {
@@ -61,8 +63,25 @@ kv::Status SimTransport::Send(const raft_serverpb::RaftMessage& msg) {
     ++snap_from_[msg.from_peer().store_id()];
     ++snap_to_[msg.to_peer().store_id()];
   }
+  uint64_t tl_id = 0;
+  if (timeline_) {
+    timeline::Fields fields = timeline::MessageFields(msg.message());
+    std::string type = timeline::MessageType(msg.message());
+    if (msg.has_snap_chunk()) {
+      type = "SnapChunk";
+      const raft_serverpb::SnapshotChunk& c = msg.snap_chunk();
+      fields = {{"snapshot index", std::to_string(c.index())},
+                {"snapshot term", std::to_string(c.term())},
+                {"cf", c.cf()},
+                {"offset", std::to_string(c.offset())},
+                {"bytes", std::to_string(c.data().size())}};
+    }
+    tl_id = timeline_->Send(rt_->Now(), msg.from_peer().store_id(), msg.to_peer().store_id(),
+                            std::move(type), std::move(fields));
+  }
   for (const auto& f : filters_) {
     if (!f->Before(msg, *rt_, &delay)) {
+      if (tl_id) timeline_->Drop(rt_->Now(), tl_id, f->Describe());
       ++dropped_;
       if (send_observer_) send_observer_(msg, true);
       return kv::Status::OK();  // lost on the wire: the sender can't tell
@@ -81,7 +100,13 @@ kv::Status SimTransport::Send(const raft_serverpb::RaftMessage& msg) {
   rt_->StartTimer(runtime::QueueId{to, "raft"}, delay,
                   "deliver " + eraftpb::MessageType_Name(msg.message().msg_type()) + " from " +
                       std::to_string(msg.from_peer().store_id()),
-                  [this, shared = std::make_shared<raft_serverpb::RaftMessage>(msg), to] {
+                  [this, shared = std::make_shared<raft_serverpb::RaftMessage>(msg), to, tl_id] {
+                    // The cluster drops it if the store is down.
+                    if (tl_id && up_ && !up_(to)) {
+                      timeline_->Drop(rt_->Now(), tl_id, "receiver down");
+                    } else if (tl_id) {
+                      timeline_->Deliver(rt_->Now(), tl_id);
+                    }
                     if (deliver_) deliver_(to, std::move(*shared));
                   });
   if (send_observer_) send_observer_(msg, true);
@@ -89,10 +114,30 @@ kv::Status SimTransport::Send(const raft_serverpb::RaftMessage& msg) {
 }
 
 void SimTransport::AddFilter(std::unique_ptr<Filter> filter) {
+  if (timeline_) {
+    std::string kind = "filter";
+    std::vector<uint64_t> lanes = stores_;
+    std::vector<std::vector<uint64_t>> groups;
+    if (const auto* p = dynamic_cast<const PartitionFilter*>(filter.get())) {
+      kind = "partition";
+      groups = {{p->s1().begin(), p->s1().end()}, {p->s2().begin(), p->s2().end()}};
+    } else if (const auto* i = dynamic_cast<const IsolateFilter*>(filter.get())) {
+      kind = "isolate";
+      lanes = {i->store_id()};
+    }
+    filter_regions_.push_back(
+        timeline_->BeginRegion(rt_->Now(), kind, filter->Describe(), lanes, groups));
+  }
   filters_.push_back(std::move(filter));
 }
 
-void SimTransport::ClearFilters() { filters_.clear(); }
+void SimTransport::ClearFilters() {
+  if (timeline_) {
+    for (uint64_t r : filter_regions_) timeline_->EndRegion(rt_->Now(), r);
+    filter_regions_.clear();
+  }
+  filters_.clear();
+}
 
 std::string SimTransport::DescribeFilters() const {
   if (filters_.empty()) return "no filters";

@@ -25,6 +25,7 @@
 #include "proto/raft_serverpb.pb.h"
 #include "raftstore/runtime/sim_runtime.h"
 #include "raftstore/transport.h"
+#include "timeline/recorder.h"
 
 namespace raftstore::testing {
 
@@ -44,6 +45,8 @@ class PartitionFilter : public Filter {
   bool Before(const raft_serverpb::RaftMessage& msg, runtime::Runtime& rt,
               runtime::Micros* delay) override;
   std::string Describe() const override;
+  const std::set<uint64_t>& s1() const { return s1_; }
+  const std::set<uint64_t>& s2() const { return s2_; }
 
  private:
   std::set<uint64_t> s1_, s2_;
@@ -55,6 +58,7 @@ class IsolateFilter : public Filter {
   bool Before(const raft_serverpb::RaftMessage& msg, runtime::Runtime& rt,
               runtime::Micros* delay) override;
   std::string Describe() const override;
+  uint64_t store_id() const { return store_id_; }
 
  private:
   uint64_t store_id_;
@@ -114,7 +118,20 @@ class SimTransport : public Transport {
   uint64_t snapshots_sent_from(uint64_t store_id) const { return Count(snap_from_, store_id); }
   uint64_t snapshots_sent_to(uint64_t store_id) const { return Count(snap_to_, store_id); }
 
+  // Timelines: every message, and every filter as a region (null: record nothing). `up` says
+  // whether a store runs (a message that arrives at a stopped store is lost).
+  void set_timeline(timeline::Recorder* rec, std::vector<uint64_t> stores,
+                    std::function<bool(uint64_t)> up) {
+    timeline_ = rec;
+    stores_ = std::move(stores);
+    up_ = std::move(up);
+  }
+
  private:
+  timeline::Recorder* timeline_ = nullptr;
+  std::vector<uint64_t> stores_;
+  std::function<bool(uint64_t)> up_;
+  std::vector<uint64_t> filter_regions_;
   runtime::SimRuntime* rt_;
   runtime::Micros delay_min_, delay_max_;
   DeliverFn deliver_;
