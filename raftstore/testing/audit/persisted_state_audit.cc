@@ -13,6 +13,9 @@ namespace raftstore::testing::audit {
 namespace {
 
 constexpr size_t kMaxFailures = 5;
+// Separates a problem's facts from its explanation: a failure message explains each kind of
+// problem once.
+constexpr char kHint[] = "\x1f ";
 // After a snapshot a store's commit index jumps; the entries it skipped were never in its
 // raft engine. Reading back at most this many indexes bounds the cost of the jump.
 constexpr uint64_t kMaxRecordGap = 256;
@@ -62,8 +65,15 @@ void PersistedStateAudit::fail(uint64_t store_id, const std::string& when,
                                const std::string& what) {
   ++failures_total_;
   if (failures_.size() >= kMaxFailures) return;
+  std::string text = what;
+  if (const size_t cut = text.find(kHint[0]); cut != std::string::npos) {
+    const std::string hint = text.substr(cut + 2);
+    text.resize(cut);
+    text += hints_shown_.insert(hint).second ? " " + hint : " (explained above)";
+  }
   failures_.push_back("store " + N(store_id) + ", region " + N(region_id_) + " (at " +
-                      Seconds(cluster_->rt().Now()) + when + "): " + what);
+                      Seconds(cluster_->rt().Now()) + when + "): " + text);
+  // `when`: "" or ", before it restarts", ...
 }
 
 bool PersistedStateAudit::read(uint64_t store_id, Persisted* out, std::string* why) {
@@ -212,7 +222,8 @@ std::vector<std::string> PersistedStateAudit::checkDurable(
           "entries " + Range(expect, hole_end) +
           " are missing from the raft engine, yet the persisted truncated index is " +
           N(truncated) + " (RaftApplyState) and the last index " + N(last) +
-          " (RaftLocalState): a restart reads entries (truncated, last] back and cannot. ";
+          " (RaftLocalState): a restart reads entries (truncated, last] back and cannot." +
+          std::string(kHint);
       std::string gc;
       if (preempted_by != nullptr) {
         for (const std::string& t : *preempted_by) {
@@ -220,11 +231,12 @@ std::vector<std::string> PersistedStateAudit::checkDurable(
         }
       }
       if (!gc.empty()) {
-        why += "The raftlog-gc task that just overtook the raft worker (" + gc +
-               ") deleted them before the apply state with the new truncated index was "
-               "written: on a real store that worker is another thread and may run the moment "
-               "the task is posted. Schedule the gc task (ScheduleCompactLog) only after the "
-               "write that persists the new truncated state.";
+        why +=
+            "The raftlog-gc task that just overtook the raft worker deleted them before the apply "
+            "state with the new truncated index was "
+            "written: on a real store that worker is another thread and may run the moment "
+            "the task is posted. Schedule the gc task (ScheduleCompactLog) only after the "
+            "write that persists the new truncated state.";
       } else {
         why +=
             "Either they were deleted before the truncated state that allows it was persisted "
@@ -295,7 +307,7 @@ std::vector<std::string> PersistedStateAudit::checkDurable(
           "(compact_term of the CompactLog, or the snapshot's metadata term)";
     }
     problems.push_back("RaftApplyState.truncated_state is index " + N(truncated) + " term " +
-                       N(truncated_term) + " (persisted), but " + source + ": " + probably +
+                       N(truncated_term) + " (persisted), but " + source + "." + kHint + probably +
                        ". Raft answers Term(" + N(truncated) +
                        ") with it, so the leader's "
                        "MsgAppend consistency checks and snapshots carry a term the entry "
@@ -304,9 +316,10 @@ std::vector<std::string> PersistedStateAudit::checkDurable(
   return problems;
 }
 
-void PersistedStateAudit::sample(uint64_t store_id, const std::string& when, bool between_tasks,
-                                 const std::vector<std::string>* preempted_by) {
-  if (sampling_) return;
+std::vector<std::string> PersistedStateAudit::sample(uint64_t store_id, const std::string& when,
+                                                     bool between_tasks,
+                                                     const std::vector<std::string>* preempted_by) {
+  if (sampling_) return {};
   sampling_ = true;
   struct Reset {
     bool& flag;
@@ -315,8 +328,9 @@ void PersistedStateAudit::sample(uint64_t store_id, const std::string& when, boo
   Persisted p;
   std::string why;
   if (!read(store_id, &p, &why)) {
-    if (!why.empty()) fail(store_id, when, why);
-    return;
+    if (why.empty()) return {};
+    fail(store_id, when, why);
+    return {why};
   }
   ++samples_;
   if (preempted_by != nullptr) ++preempted_samples_;
@@ -351,7 +365,11 @@ void PersistedStateAudit::sample(uint64_t store_id, const std::string& when, boo
                          "region: meta::WriteRegionState in ApplySnapshot's kv batch)");
     }
   }
-  for (const std::string& problem : problems) fail(store_id, when, problem);
+  for (std::string& problem : problems) {
+    fail(store_id, when, problem);
+    std::replace(problem.begin(), problem.end(), kHint[0], ' ');
+  }
+  return problems;
 }
 
 void PersistedStateAudit::OnStoreInput(uint64_t) {
@@ -373,29 +391,28 @@ void PersistedStateAudit::OnPreempted(uint64_t store_id, const std::vector<std::
 
 void PersistedStateAudit::BeforeStop(uint64_t store_id) {
   // After a crash this is the middle of a task: only what the engines hold counts.
-  sample(store_id, " (as it stops)", /*between_tasks=*/false);
+  sample(store_id, ", as it stops", /*between_tasks=*/false);
 }
 
 ::testing::AssertionResult PersistedStateAudit::BeforeStart(uint64_t store_id) {
   ++restarts_checked_;
   recordCommitted(store_id);
-  const uint64_t before = failures_total_;
-  const size_t shown = failures_.size();
-  sample(store_id, " (before it restarts)", /*between_tasks=*/false);
-  if (failures_total_ == before) return ::testing::AssertionSuccess();
+  const std::vector<std::string> problems =
+      sample(store_id, ", before it restarts", /*between_tasks=*/false);
+  if (problems.empty()) return ::testing::AssertionSuccess();
   auto f = ::testing::AssertionFailure();
-  f << "persisted state audit:";
-  for (size_t i = shown; i < failures_.size(); ++i) f << "\n  " << failures_[i];
+  f << "persisted state audit, store " << store_id << " before it restarts:";
+  for (const std::string& problem : problems) f << "\n  " << problem;
   return f << cluster_->SeedNote();
 }
 
 void PersistedStateAudit::AfterStart(uint64_t store_id) {
-  sample(store_id, " (after a restart)", /*between_tasks=*/true);
+  sample(store_id, ", after a restart", /*between_tasks=*/true);
 }
 
 ::testing::AssertionResult PersistedStateAudit::Check() {
   for (uint64_t id : cluster_->StoreIds()) {
-    if (cluster_->IsRunning(id)) sample(id, " (at the check)", /*between_tasks=*/true);
+    if (cluster_->IsRunning(id)) sample(id, ", at the check", /*between_tasks=*/true);
   }
   if (failures_.empty()) return ::testing::AssertionSuccess();
   auto f = ::testing::AssertionFailure();

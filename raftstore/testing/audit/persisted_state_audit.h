@@ -33,6 +33,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -87,8 +88,9 @@ class PersistedStateAudit : public ClusterObserver {
   std::vector<std::string> checkDurable(uint64_t store_id, const Persisted& p,
                                         const std::vector<std::string>* preempted_by);
   // Adds the between-task checks (memory against disk).
-  void sample(uint64_t store_id, const std::string& when, bool between_tasks,
-              const std::vector<std::string>* preempted_by = nullptr);
+  // Returns the problems found (also recorded for Check).
+  std::vector<std::string> sample(uint64_t store_id, const std::string& when, bool between_tasks,
+                                  const std::vector<std::string>* preempted_by = nullptr);
   void recordCommitted(uint64_t store_id);
   std::string describeTerm(uint64_t index) const;
   void fail(uint64_t store_id, const std::string& when, const std::string& what);
@@ -103,6 +105,7 @@ class PersistedStateAudit : public ClusterObserver {
   // checkDurable), not a lie.
   std::map<uint64_t, uint64_t> stale_tail_upto_;
   std::vector<std::string> failures_;
+  std::set<std::string> hints_shown_;
   uint64_t failures_total_ = 0;
   uint64_t samples_ = 0;
   uint64_t preempted_samples_ = 0;
