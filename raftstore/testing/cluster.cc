@@ -285,7 +285,7 @@ void Cluster::StopServer(uint64_t store_id) {
     slot.store.reset();
     (void)slot.engines.Close();
     return ::testing::AssertionFailure()
-           << "start store " << store_id << ": " << started.ToString() << SeedNote();
+           << "start store " << store_id << ": " << started.ToString();
   }
   for (ClusterObserver* o : observers_) o->AfterStart(store_id);
   return ::testing::AssertionSuccess();

@@ -110,6 +110,7 @@ TEST(Hidden2C, CrashAfterPreemption) {
     o.partitions = true;
     o.crash_schedule.preempt_percent = 50;
     o.crash_schedule.arm_max = 600'000;
+    o.crash_schedule.down_max = 400'000;
   });
 }
 

@@ -367,7 +367,7 @@ std::vector<std::string> PersistedStateAudit::sample(uint64_t store_id, const st
   }
   for (std::string& problem : problems) {
     fail(store_id, when, problem);
-    std::replace(problem.begin(), problem.end(), kHint[0], ' ');
+    if (const size_t cut = problem.find(kHint[0]); cut != std::string::npos) problem.erase(cut, 1);
   }
   return problems;
 }
@@ -403,7 +403,7 @@ void PersistedStateAudit::BeforeStop(uint64_t store_id) {
   auto f = ::testing::AssertionFailure();
   f << "persisted state audit, store " << store_id << " before it restarts:";
   for (const std::string& problem : problems) f << "\n  " << problem;
-  return f << cluster_->SeedNote();
+  return f;
 }
 
 void PersistedStateAudit::AfterStart(uint64_t store_id) {
