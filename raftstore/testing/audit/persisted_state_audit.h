@@ -85,12 +85,16 @@ class PersistedStateAudit : public ClusterObserver {
   // false with *why empty when the store holds no peer of the region.
   bool read(uint64_t store_id, Persisted* out, std::string* why);
   // The "a crash here" checks; returns the problems found.
+  // `full_scan`: every entry of the log, not only its ends (before a restart, which reads it
+  // all anyway).
   std::vector<std::string> checkDurable(uint64_t store_id, const Persisted& p,
-                                        const std::vector<std::string>* preempted_by);
+                                        const std::vector<std::string>* preempted_by,
+                                        bool full_scan);
   // Adds the between-task checks (memory against disk).
   // Returns the problems found (also recorded for Check).
   std::vector<std::string> sample(uint64_t store_id, const std::string& when, bool between_tasks,
-                                  const std::vector<std::string>* preempted_by = nullptr);
+                                  const std::vector<std::string>* preempted_by = nullptr,
+                                  bool full_scan = false);
   void recordCommitted(uint64_t store_id);
   std::string describeTerm(uint64_t index) const;
   void fail(uint64_t store_id, const std::string& when, const std::string& what);
