@@ -20,7 +20,7 @@ constexpr char kHint[] = "\x1f ";
 // raft engine. Reading back at most this many indexes bounds the cost of the jump.
 constexpr uint64_t kMaxRecordGap = 256;
 // Between restarts the audit reads this many entries at each end of a long log.
-constexpr uint64_t kEdge = 64;
+constexpr uint64_t kEdge = 16;
 
 std::string Seconds(runtime::Micros t) {
   char buf[32];
@@ -120,6 +120,8 @@ void PersistedStateAudit::recordCommitted(uint64_t store_id) {
   if (commit <= upto) return;
   const uint64_t from = std::max(upto + 1, commit > kMaxRecordGap ? commit - kMaxRecordGap + 1 : 1);
   for (uint64_t i = from; i <= commit; ++i) {
+    // Another store recorded it: compare only the newest (a read per entry per store costs).
+    if (i != commit && committed_.count(i)) continue;
     auto entry = meta::GetRaftEntry(*e.raft, region_id_, i);
     if (!entry.ok() || !entry.value().has_value()) continue;  // came by snapshot, or compacted
     const uint64_t term = entry.value()->term();
