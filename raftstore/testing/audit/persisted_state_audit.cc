@@ -5,6 +5,7 @@
 
 #include "kv/engine_util/cf.h"
 #include "kv/engine_util/cf_iterator.h"
+#include "raft/raft.h"
 #include "raftstore/meta/keys.h"
 #include "raftstore/meta/values.h"
 
@@ -60,7 +61,7 @@ std::string PersistedStateAudit::describeTerm(uint64_t index) const {
   if (it == committed_.end()) return "";
   if (it->second.store_id == 0) return "term " + N(it->second.term) + " (bootstrap)";
   return "term " + N(it->second.term) + " (as store " + N(it->second.store_id) +
-         " persisted it committed at " + Seconds(it->second.time) + ")";
+         " had it committed at " + Seconds(it->second.time) + ")";
 }
 
 void PersistedStateAudit::fail(uint64_t store_id, const std::string& when,
@@ -111,29 +112,30 @@ void PersistedStateAudit::OnEngineWrite(uint64_t store_id, const kv::Engine& eng
 }
 
 void PersistedStateAudit::recordCommitted(uint64_t store_id) {
-  kv::Engines& e = cluster_->engines(store_id);
-  if (!e.raft || e.raft->closed()) return;
-  auto rs = meta::GetRaftLocalState(*e.raft, region_id_);
-  if (!rs.ok() || !rs.value().has_value()) return;
-  const uint64_t commit = std::min(rs.value()->hard_state().commit(), rs.value()->last_index());
+  // From the peer's Raft log rather than the engine: a read from a raft engine full of range
+  // deletions is not cheap, and this runs at every raft engine write. A committed entry's term
+  // is the same in memory, on disk and on every store.
+  Peer* peer = cluster_->GetPeer(store_id, region_id_);
+  if (peer == nullptr) return;
+  const raft::RaftLog& log = peer->raft_group->raft->raft_log;
+  const uint64_t commit = std::min(log.committed, log.LastIndex());
   uint64_t& upto = recorded_upto_[store_id];
   if (commit <= upto) return;
   const uint64_t from = std::max(upto + 1, commit > kMaxRecordGap ? commit - kMaxRecordGap + 1 : 1);
   for (uint64_t i = from; i <= commit; ++i) {
-    // Another store recorded it: compare only the newest (a read per entry per store costs).
+    // Another store recorded it: compare only the newest.
     if (i != commit && committed_.count(i)) continue;
-    auto entry = meta::GetRaftEntry(*e.raft, region_id_, i);
-    if (!entry.ok() || !entry.value().has_value()) continue;  // came by snapshot, or compacted
-    const uint64_t term = entry.value()->term();
+    raft::Result<uint64_t> term_of = log.Term(i);
+    if (!term_of.ok()) continue;  // came by snapshot, or compacted
+    const uint64_t term = term_of.value();
     auto [it, inserted] = committed_.try_emplace(i, Recorded{term, store_id, cluster_->rt().Now()});
     if (!inserted && it->second.term != term) {
       fail(store_id, "",
-           "its raft engine holds entry " + N(i) + " of term " + N(term) +
-               " at or below its persisted commit index " + N(commit) + ", but entry " + N(i) +
+           "its Raft log has entry " + N(i) + " of term " + N(term) +
+               " at or below its commit index " + N(commit) + ", but entry " + N(i) +
                " was committed in " + describeTerm(i) +
                ": two different entries committed at one index (Raft's log matching or "
-               "commit rule is broken, or the raft state's commit index was persisted ahead of "
-               "the entries it covers)");
+               "commit rule is broken)");
     }
   }
   upto = commit;
@@ -290,7 +292,10 @@ std::vector<std::string> PersistedStateAudit::checkDurable(
   // The truncated state's term: the term the entry at that index had.
   std::optional<uint64_t> actual;
   std::string source;
-  if (truncated <= last) {
+  if (auto rec = CommittedTerm(truncated)) {
+    actual = *rec;
+    source = "entry " + N(truncated) + " was written in " + describeTerm(truncated);
+  } else if (truncated <= last) {
     auto entry = meta::GetRaftEntry(*e.raft, region_id_, truncated);
     if (entry.ok() && entry.value().has_value()) {
       actual = entry.value()->term();

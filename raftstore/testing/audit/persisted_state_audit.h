@@ -20,8 +20,8 @@
 // what its engines hold (memory must not run ahead of the disk, nor the disk lag behind).
 //
 // The terms of committed entries are recorded as they are persisted: after every write to a
-// raft engine, the audit reads the store's RaftLocalState and the entries up to its commit
-// index that it has not read yet (a committed entry's term never changes, on any store).
+// raft engine, the audit reads the entries up to the store's commit index that nobody recorded
+// yet, from the peer's Raft log (a committed entry's term never changes, on any store).
 // Compaction after a leader change is where a truncated term goes wrong: the entry compacted
 // was written in an older term than the one the store is in.
 //
