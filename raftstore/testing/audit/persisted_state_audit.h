@@ -48,7 +48,7 @@ class PersistedStateAudit : public ClusterObserver {
   PersistedStateAudit(Cluster* cluster, uint64_t region_id);
 
   // Virtual time between two between-task samples of every store.
-  static constexpr runtime::Micros kSampleEvery = 50'000;
+  static constexpr runtime::Micros kSampleEvery = 100'000;
 
   void OnStoreInput(uint64_t store_id) override;
   void OnEngineWrite(uint64_t store_id, const kv::Engine& engine,
