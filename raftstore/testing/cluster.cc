@@ -262,7 +262,6 @@ void Cluster::StopServer(uint64_t store_id) {
   }
   for (ClusterObserver* o : observers_) {
     if (auto r = o->BeforeStart(store_id); !r) {
-      (void)slot.engines.Close();
       return ::testing::AssertionFailure()
              << "store " << store_id
              << " cannot restart from what its engines hold: " << r.message();
@@ -283,7 +282,6 @@ void Cluster::StopServer(uint64_t store_id) {
   if (!started.ok()) {
     rt_.DropStore(store_id);
     slot.store.reset();
-    (void)slot.engines.Close();
     return ::testing::AssertionFailure()
            << "start store " << store_id << ": " << started.ToString();
   }
