@@ -11,7 +11,8 @@ std::string Event::ToString() const {
   return std::to_string(time) + "us " + queue.ToString() + " " + label;
 }
 
-SimRuntime::SimRuntime(uint64_t seed) : seed_(seed), rng_(seed) {}
+SimRuntime::SimRuntime(uint64_t seed)
+    : seed_(seed), rng_(seed), preempt_rng_(seed ^ 0x5eed'9e37'79b9'7f4aULL) {}
 
 uint64_t SimRuntime::Random(uint64_t n) {
   return std::uniform_int_distribution<uint64_t>(0, n - 1)(rng_);
@@ -115,6 +116,47 @@ void SimRuntime::RunAndWait(const QueueId& queue, std::string label, Task task) 
     it = queues_.find(queue);
   }
   Run(queue, Pending{std::move(label), std::move(task)});
+}
+
+std::vector<std::string> SimRuntime::PreemptionPoint() {
+  std::vector<std::string> ran;
+  if (preemption_.percent == 0 || running_.empty() || preempting_) return ran;
+  const uint64_t store = running_.back().store_id;
+  auto candidates = [&] {
+    std::vector<QueueId> out;
+    // runnable_ is ordered by (store, worker): the store's queues are one run of it.
+    for (auto it = runnable_.lower_bound(QueueId{store, ""});
+         it != runnable_.end() && it->store_id == store; ++it) {
+      if (preemption_.workers.count(it->worker) &&
+          std::find(running_.begin(), running_.end(), *it) == running_.end()) {
+        out.push_back(*it);
+      }
+    }
+    return out;
+  };
+  std::vector<QueueId> can = candidates();
+  if (can.empty()) return ran;
+  preempting_ = true;
+  struct Reset {
+    bool& flag;
+    ~Reset() { flag = false; }
+  } reset{preempting_};
+  const std::string overtaken = running_.back().ToString();
+  while (!can.empty() && ran.size() < kMaxPreemptingTasks &&
+         preempt_rng_() % 100 < preemption_.percent) {
+    const QueueId queue = can[preempt_rng_() % can.size()];
+    std::deque<Pending>& q = queues_[queue];
+    Pending p = std::move(q.front());
+    q.pop_front();
+    if (q.empty()) runnable_.erase(queue);
+    ran.push_back(queue.ToString() + " " + p.label);
+    if (ran.size() == 1) ++preemptions_;
+    ++tasks_preempted_;
+    p.label += " (overtaking " + overtaken + ")";
+    Run(queue, std::move(p));
+    can = candidates();
+  }
+  return ran;
 }
 
 void SimRuntime::fire(std::map<std::pair<Micros, TimerId>, Timer>::iterator it) {

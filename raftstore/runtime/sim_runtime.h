@@ -90,6 +90,39 @@ class SimRuntime : public Runtime {
   using PostDelayFn = std::function<Micros(const QueueId& queue)>;
   void SetPostDelay(PostDelayFn delay) { post_delay_ = std::move(delay); }
 
+  // ---- Preemption points: the concurrency one thread would hide. ----
+  //
+  // In this simulation a task runs to completion before another task of the same store
+  // starts; real workers are threads, and a task posted to the raftlog-gc or region worker can
+  // run while its poster is still between two instructions, before the poster's next engine
+  // write has landed. A preemption point is such a place (the cluster calls it before every
+  // engine write and every send of a store): with the configured probability, runnable tasks
+  // of the running task's store's other workers run right there, nested, one or more, each
+  // chosen from a generator seeded from the run's seed. Only the named workers overtake (by
+  // default "region" and "raftlog-gc": tasks that never wait for another queue), never a
+  // queue that is running or suspended under RunAndWait, never a task a slow worker
+  // (SetPostDelay) has not made runnable yet, and never inside another preemption.
+  // Determinism: the preemption generator is separate from Random()'s and draws only at points
+  // where some task could overtake, so a run where no worker has work is the run it was without
+  // preemption points.
+  struct PreemptionOptions {
+    // Percent chance, at a point where some worker could overtake, that one does; after it
+    // ran, the same chance that another does too (at most kMaxPreemptingTasks).
+    uint32_t percent = 0;
+    std::set<std::string> workers = {"region", "raftlog-gc"};
+  };
+  static constexpr int kMaxPreemptingTasks = 8;
+  void SetPreemption(PreemptionOptions options) { preemption_ = std::move(options); }
+  const PreemptionOptions& preemption() const { return preemption_; }
+  // Called by the running task (nothing happens between tasks). Returns the labels of the
+  // tasks that overtook it here, in the order they ran ("store 2/raftlog-gc raftlog-gc region 1
+  // [6, 16)"); empty if none did. A StoreCrash thrown by one of them crashes the store as if
+  // thrown by the running task.
+  std::vector<std::string> PreemptionPoint();
+  // Points at which some task overtook the running one, and how many tasks did.
+  uint64_t preemptions() const { return preemptions_; }
+  uint64_t tasks_preempted() const { return tasks_preempted_; }
+
   // Keep a trace of executed tasks (off by default: long runs make long traces).
   void set_tracing(bool on) { tracing_ = on; }
   const std::vector<Event>& trace() const { return trace_; }
@@ -137,6 +170,12 @@ class SimRuntime : public Runtime {
   PostDelayFn post_delay_;
   // Per slow queue: how many delayed posts are pending, and when the last one is due.
   std::map<QueueId, std::pair<uint64_t, Micros>> delayed_posts_;
+  PreemptionOptions preemption_;
+  // Its own generator, so that preemption draws do not shift the run's other choices.
+  std::mt19937_64 preempt_rng_;
+  bool preempting_ = false;
+  uint64_t preemptions_ = 0;
+  uint64_t tasks_preempted_ = 0;
 };
 
 }  // namespace runtime

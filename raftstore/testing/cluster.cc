@@ -1,7 +1,9 @@
 #include "raftstore/testing/cluster.h"
 
 #include <cstdlib>
+#include <exception>
 #include <fstream>
+#include <iterator>
 
 #include "kv/engine_util/cf.h"
 #include "kv/engine_util/cf_iterator.h"
@@ -61,6 +63,15 @@ Cluster::Cluster(ClusterOptions options)
     : options_(std::move(options)),
       rt_(options_.seed),
       transport_(&rt_, options_.net_delay_min, options_.net_delay_max) {
+  runtime::SimRuntime::PreemptionOptions preemption;
+  if (options_.preempt_percent >= 0) {
+    preemption.percent = static_cast<uint32_t>(options_.preempt_percent);
+  } else {
+    // From the seed, without touching the run's generator.
+    preemption.percent = kPreemptPercents[(options_.seed * 0x9e3779b97f4a7c15ULL >> 60) %
+                                          std::size(kPreemptPercents)];
+  }
+  rt_.SetPreemption(std::move(preemption));
   const char* trace = std::getenv("TINYKV_TRACE");
   rt_.set_tracing(trace != nullptr && *trace != '\0');
   transport_.SetDeliver([this](uint64_t store_id, raft_serverpb::RaftMessage&& msg) {
@@ -72,15 +83,40 @@ Cluster::Cluster(ClusterOptions options)
   // Crash points (crash_points.h).
   rt_.set_crash_handler([this](const runtime::StoreCrash& crash) { onCrash(crash); });
   transport_.SetSendObserver([this](const raft_serverpb::RaftMessage& msg, bool sent) {
-    if (crash_trigger_ == nullptr) return;
     CrashEvent e;
     e.store_id = msg.from_peer().store_id();
     e.kind = CrashEvent::Kind::kSend;
     e.done = sent;
     e.msg = &msg;
-    crashPoint(e);
+    if (!sent) {
+      beforeStep(e);
+    } else if (crash_trigger_ != nullptr) {
+      crashPoint(e);
+    }
   });
   tlStart();
+}
+
+void Cluster::beforeStep(CrashEvent& event) {
+  const runtime::QueueId* queue = rt_.current_queue();
+  if (queue == nullptr || queue->store_id != event.store_id || !IsRunning(event.store_id)) return;
+  // A preemption point first: the store's other workers may overtake the task here.
+  const std::vector<std::string> ran = rt_.PreemptionPoint();
+  if (!ran.empty()) {
+    // (current_queue() moved while they ran: read it again.)
+    event.queue = rt_.current_queue();
+    const std::string where = event.Describe();
+    for (ClusterObserver* o : observers_) o->OnPreempted(event.store_id, ran, where);
+    if (crash_trigger_ != nullptr) {
+      CrashEvent preempted = event;
+      preempted.kind = CrashEvent::Kind::kPreempted;
+      preempted.done = true;
+      preempted.preempted_by = &ran;
+      preempted.overtaken = where;
+      crashPoint(preempted);
+    }
+  }
+  if (crash_trigger_ != nullptr) crashPoint(event);
 }
 
 void Cluster::crashPoint(CrashEvent& event) {
@@ -146,7 +182,10 @@ std::string Cluster::storeDir(uint64_t store_id) const {
        {stores_[store_id].engines.kv.get(), stores_[store_id].engines.raft.get()}) {
     engine->set_write_observer(
         [this, store_id](const kv::Engine& e, const kv::Engine::WriteEvent& w) {
-          if (crash_trigger_ == nullptr) return;
+          // Observers first: a crash right after the write must not hide it from them.
+          if (w.done) {
+            for (ClusterObserver* o : observers_) o->OnEngineWrite(store_id, e, w);
+          }
           CrashEvent event;
           event.store_id = store_id;
           event.kind = CrashEvent::Kind::kWrite;
@@ -154,7 +193,12 @@ std::string Cluster::storeDir(uint64_t store_id) const {
           event.engine = e.kind();
           event.what = w.what;
           event.ops = w.ops;
-          crashPoint(event);
+          if (!w.done) {
+            beforeStep(event);
+            for (ClusterObserver* o : observers_) o->OnEngineWrite(store_id, e, w);
+          } else if (crash_trigger_ != nullptr) {
+            crashPoint(event);
+          }
         });
   }
   return ::testing::AssertionSuccess();
@@ -219,14 +263,30 @@ void Cluster::StopServer(uint64_t store_id) {
   if (!slot.engines.kv || slot.engines.kv->closed()) {
     if (auto r = openEngines(store_id); !r) return r;
   }
+  for (ClusterObserver* o : observers_) {
+    if (auto r = o->BeforeStart(store_id); !r) {
+      return ::testing::AssertionFailure()
+             << "store " << store_id
+             << " cannot restart from what its engines hold: " << r.message();
+    }
+  }
   metapb::Store meta;
   meta.set_id(store_id);
   meta.set_address("store" + std::to_string(store_id));
   slot.store = std::make_unique<RaftStore>(options_.cfg, meta, &slot.engines, &transport_, &rt_);
   slot.store->set_region_faults(options_.region_faults);
-  if (kv::Status s = slot.store->Start(); !s.ok()) {
+  kv::Status started = kv::Status::OK();
+  try {
+    started = slot.store->Start();
+  } catch (const std::exception& e) {
+    // E.g. a RaftLog that cannot read the log its storage describes.
+    started = kv::Status::Internal(std::string("threw: ") + e.what());
+  }
+  if (!started.ok()) {
+    rt_.DropStore(store_id);
     slot.store.reset();
-    return ::testing::AssertionFailure() << "start store " << store_id << ": " << s.ToString();
+    return ::testing::AssertionFailure()
+           << "start store " << store_id << ": " << started.ToString();
   }
   for (ClusterObserver* o : observers_) o->AfterStart(store_id);
   if (timeline_) tlStarted(store_id);

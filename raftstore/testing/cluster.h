@@ -51,7 +51,15 @@ struct ClusterOptions {
   runtime::Micros rpc_delay_max = 1'000;
   // Lab 2C: faults of every store's region worker (snapshot generation failing or late).
   runner::RegionTaskFaults region_faults;
+  // Preemption points (SimRuntime::PreemptionPoint): before every engine write and send of a
+  // store, its region and raftlog-gc workers' runnable tasks may run first, as real threads
+  // would, with this percent chance. -1 (the default): drawn from the seed, one of
+  // kPreemptPercents; 0: off.
+  int preempt_percent = -1;
 };
+
+// The preemption probabilities a seed draws from (ClusterOptions::preempt_percent = -1).
+inline constexpr uint32_t kPreemptPercents[] = {20, 35, 50, 80};
 
 // Watches a cluster for audits (raftstore/testing/audit/). Every hook does nothing by
 // default. Hooks run inside the simulation and must not run it themselves.
@@ -67,6 +75,21 @@ class ClusterObserver {
   virtual void BeforeStop(uint64_t /*store_id*/) {}
   virtual void AfterStop(uint64_t /*store_id*/) {}
   virtual void AfterStart(uint64_t /*store_id*/) {}
+  // StartServer opened the store's engines and is about to load the store from them: a
+  // failure here is the restart's failure (the store is not started), with its message.
+  virtual ::testing::AssertionResult BeforeStart(uint64_t /*store_id*/) {
+    return ::testing::AssertionSuccess();
+  }
+  // A write to one of a running store's engines, from a task of that store: just before it
+  // (event.done false) and just after it (true).
+  virtual void OnEngineWrite(uint64_t /*store_id*/, const kv::Engine& /*engine*/,
+                             const kv::Engine::WriteEvent& /*event*/) {}
+  // At a preemption point of a store (before an engine write or a send), tasks of its other
+  // workers ran (`ran`: "store 2/raftlog-gc raftlog-gc region 1 [6, 16)", ...) while its task
+  // (`where`: "before its write batch of 2 ops to the kv engine (in store 2/raft)") waited.
+  // The store's engines now hold what a crash right here would leave.
+  virtual void OnPreempted(uint64_t /*store_id*/, const std::vector<std::string>& /*ran*/,
+                           const std::string& /*where*/) {}
 };
 
 class Cluster {
@@ -105,6 +128,8 @@ class Cluster {
   CrashTrigger* crash_trigger() const { return crash_trigger_; }
   // "1.234 s: store 3 crashed before its write batch of ... (in store 3/raft)", one per crash.
   const std::vector<std::string>& crash_log() const { return crash_log_; }
+  // The preemption percent this cluster runs with (ClusterOptions::preempt_percent resolved).
+  uint32_t preempt_percent() const { return rt_.preemption().percent; }
 
   // The region as bootstrapped (lab 2B has just this one).
   const metapb::Region& region() const { return region_; }
@@ -181,6 +206,8 @@ class Cluster {
   ::testing::AssertionResult runRequest(ClientRequest req, ClientReply* reply);
   // Asks the crash trigger; throws runtime::StoreCrash if it says so.
   void crashPoint(CrashEvent& event);
+  // Before a write or a send of a store: a preemption point, then a crash point.
+  void beforeStep(CrashEvent& event);
   void onCrash(const runtime::StoreCrash& crash);
 
   ClusterOptions options_;

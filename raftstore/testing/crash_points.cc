@@ -26,6 +26,15 @@ std::string Ordinal(uint64_t n) {
 }  // namespace
 
 std::string CrashEvent::Describe() const {
+  if (kind == Kind::kPreempted) {
+    std::string out = "right after its other workers overtook its task (ran";
+    if (preempted_by != nullptr) {
+      for (size_t i = 0; i < preempted_by->size(); ++i) {
+        out += (i == 0 ? " " : "; ") + (*preempted_by)[i];
+      }
+    }
+    return out + ") " + overtaken;
+  }
   std::string out = done ? "after " : "before ";
   if (kind == Kind::kWrite) {
     out += "its " + std::string(what);
@@ -79,6 +88,15 @@ void CrashScheduler::arm() {
   if (up.empty()) return armLater();
   Armed a;
   a.store_id = up[rt.Random(up.size())];
+  if (options_.preempt_percent > 0 && rt.Random(100) < options_.preempt_percent) {
+    // Preemptions are rare (a worker must have work): the first one.
+    a.kind = CrashEvent::Kind::kPreempted;
+    a.done = true;
+    a.remaining = 1;
+    pending_ = "store " + std::to_string(a.store_id) + " at its next preemption point";
+    armed_ = a;
+    return;
+  }
   a.kind =
       rt.Random(100) < options_.send_percent ? CrashEvent::Kind::kSend : CrashEvent::Kind::kWrite;
   a.done = rt.Random(2) == 1;

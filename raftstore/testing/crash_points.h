@@ -39,7 +39,10 @@ class Cluster;
 
 // A point where a store may crash.
 struct CrashEvent {
-  enum class Kind { kWrite, kSend };
+  // kPreempted: right after other workers of the store overtook its running task at a
+  // preemption point (SimRuntime::PreemptionPoint), before the write or send it was about to
+  // make: the engines hold the workers' writes and not the task's next one.
+  enum class Kind { kWrite, kSend, kPreempted };
   uint64_t store_id = 0;
   Kind kind = Kind::kWrite;
   // false: just before the write or send; true: just after it.
@@ -50,6 +53,10 @@ struct CrashEvent {
   size_t ops = 0;
   // Sends: the message.
   const raft_serverpb::RaftMessage* msg = nullptr;
+  // kPreempted: the tasks that overtook ("store 2/raftlog-gc raftlog-gc region 1 [6, 16)"),
+  // and the write or send they overtook (its Describe()).
+  const std::vector<std::string>* preempted_by = nullptr;
+  std::string overtaken;
   // The queue of the store's task that is running (its innermost one under RunAndWait).
   const runtime::QueueId* queue = nullptr;
 
@@ -93,6 +100,10 @@ struct CrashScheduleOptions {
   runtime::Micros down_max = 1'500'000;
   // Percentage of crash points that are sends (the rest: engine writes).
   uint32_t send_percent = 30;
+  // Percentage of crash points that are preemption points instead (drawn first): the chosen
+  // store crashes right after its other workers overtook its task, at the first such point
+  // (e.g. the raftlog-gc worker deleted entries, the raft worker's apply state had not landed).
+  uint32_t preempt_percent = 0;
   // The chosen store crashes at its Nth write (or send) after the choice, N drawn from
   // [1, max_nth], before or after it (drawn too).
   uint64_t max_nth = 40;

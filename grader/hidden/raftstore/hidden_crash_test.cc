@@ -98,6 +98,22 @@ TEST(Hidden2C, CrashWithSlowWorkers) {
   });
 }
 
+// Preemption points with crashes (docs/lab2c.md, "Concurrency the simulation hides"): every
+// store's region and raftlog-gc workers overtake its raft worker at its engine writes and sends
+// (with the seed's probability, as in every cluster), and half of the crash points land right
+// after they did, before the write they
+// overtook: e.g. the raftlog-gc worker deleted entries and the apply state with the new
+// truncated index never landed. The restart must load what is there (the persisted state audit
+// vetoes a restart whose log is not what its state says).
+TEST(Hidden2C, CrashAfterPreemption) {
+  RunSeeds(Base2C, 5, kRuns, [](GenericTestOptions& o) {
+    o.partitions = true;
+    o.crash_schedule.preempt_percent = 50;
+    o.crash_schedule.arm_max = 600'000;
+    o.crash_schedule.down_max = 400'000;
+  });
+}
+
 // Slow workers without crashes, and snapshot generations that fail: a worker's answer that
 // comes after the peer moved on must be recognised as stale.
 TEST(Hidden2C, SlowWorkersFailingGeneration) {

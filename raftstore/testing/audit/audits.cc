@@ -30,6 +30,8 @@ void Audits::Attach(Cluster& cluster) {
   cluster.AddObserver(apply_.get());
   cluster.AddObserver(elections_.get());
   cluster.AddObserver(snapshots_.get());
+  persisted_ = std::make_unique<PersistedStateAudit>(&cluster, region_id);
+  cluster.AddObserver(persisted_.get());
   if (options_.log_gc) {
     log_gc_ = std::make_unique<LogGcAudit>(&cluster, region_id,
                                            cluster.options().cfg.raft_log_gc_count_limit);
@@ -43,6 +45,7 @@ void Audits::Detach() {
   cluster_->RemoveObserver(apply_.get());
   cluster_->RemoveObserver(elections_.get());
   cluster_->RemoveObserver(snapshots_.get());
+  cluster_->RemoveObserver(persisted_.get());
   if (log_gc_) cluster_->RemoveObserver(log_gc_.get());
   cluster_ = nullptr;
 }
@@ -58,6 +61,7 @@ void Audits::Detach() {
   if (auto r = callbacks_->CheckAllAnswered(region_id); !r) return r;
   if (auto r = CompareReplicas(cluster, region_id); !r) return r;
   if (auto r = apply_->Check(); !r) return r;
+  if (auto r = persisted_->Check(); !r) return r;
   if (log_gc_) {
     if (auto r = log_gc_->Check(); !r) return r;
   }
@@ -81,10 +85,11 @@ void Audits::Detach() {
   }
   std::printf(
       "[ AUDIT    ] replicas equal, %llu callbacks watched, none answered twice or lost, %llu "
-      "apply-state reads, %s; %s%s%s\n",
+      "apply-state reads, %s; %s; %s, %llu preemptions%s%s\n",
       static_cast<unsigned long long>(callbacks_->watched()),
       static_cast<unsigned long long>(apply_->observations()), elections_->Describe().c_str(),
-      snapshots_->Describe().c_str(), log_gc_ ? "; " : "",
+      snapshots_->Describe().c_str(), persisted_->Describe().c_str(),
+      static_cast<unsigned long long>(cluster.rt().preemptions()), log_gc_ ? "; " : "",
       log_gc_ ? log_gc_->Describe().c_str() : "");
   return ::testing::AssertionSuccess();
 }

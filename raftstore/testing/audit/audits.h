@@ -3,9 +3,10 @@
 // Every raftstore audit on one cluster, as a ScenarioAudit for GenericTest (generic_test.h):
 // replica comparison after quiescence (replica_check.h), the callback audit
 // (callback_audit.h), the apply audit (apply_audit.h), the election counters
-// (election_counters.h), the snapshot counters (snapshot_counters.h) and, in lab 2C runs, the
-// log GC audit (log_gc_audit.h). Linking //raftstore/testing/audit:on into a test binary turns them
-// on for every GenericTest scenario it runs (see on.cc).
+// (election_counters.h), the snapshot counters (snapshot_counters.h), the persisted state
+// audit (persisted_state_audit.h) and, in lab 2C runs, the log GC audit (log_gc_audit.h). Linking
+// //raftstore/testing/audit:on into a test binary turns them on for every GenericTest scenario it
+// runs (see on.cc).
 
 #include <gtest/gtest.h>
 
@@ -16,6 +17,7 @@
 #include "raftstore/testing/audit/callback_audit.h"
 #include "raftstore/testing/audit/election_counters.h"
 #include "raftstore/testing/audit/log_gc_audit.h"
+#include "raftstore/testing/audit/persisted_state_audit.h"
 #include "raftstore/testing/audit/snapshot_counters.h"
 #include "raftstore/testing/generic_test.h"
 
@@ -53,6 +55,7 @@ class Audits : public ScenarioAudit {
   SnapshotCounters* snapshots() { return snapshots_.get(); }
   // Null unless AuditOptions::log_gc.
   LogGcAudit* log_gc() { return log_gc_.get(); }
+  PersistedStateAudit* persisted() { return persisted_.get(); }
 
  private:
   AuditOptions options_;
@@ -62,6 +65,7 @@ class Audits : public ScenarioAudit {
   std::unique_ptr<ElectionCounters> elections_;
   std::unique_ptr<SnapshotCounters> snapshots_;
   std::unique_ptr<LogGcAudit> log_gc_;
+  std::unique_ptr<PersistedStateAudit> persisted_;
 };
 
 }  // namespace raftstore::testing::audit
