@@ -9,7 +9,6 @@
 #include <string>
 
 #include "demo/raft_demo.h"
-#include "timeline/output.h"
 #include "timeline/session.h"
 
 int main(int argc, char** argv) {
@@ -39,11 +38,9 @@ int main(int argc, char** argv) {
   const demo::DemoResult r = demo::RunRaftDemo(std::cout, options);
   if (!timeline_file.empty()) {
     std::string error;
-    const timeline::Recorder* rec = timeline::Chosen();
-    const std::string path =
-        rec != nullptr ? timeline::WritePageTo(*rec, timeline_file, &error) : std::string();
+    const std::string path = timeline::WriteChosenPageTo(timeline_file, &error);
     if (path.empty()) {
-      std::cerr << "raft_demo: no timeline written: " << (rec ? error : "nothing recorded") << "\n";
+      std::cerr << "raft_demo: no timeline written: " << error << "\n";
       return 1;
     }
     std::cout << "timeline: " << path << " — open it in a browser\n";

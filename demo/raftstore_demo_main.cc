@@ -8,7 +8,6 @@
 #include <string>
 
 #include "demo/raftstore_demo.h"
-#include "timeline/output.h"
 #include "timeline/session.h"
 
 int main(int argc, char** argv) {
@@ -38,12 +37,9 @@ int main(int argc, char** argv) {
   const demo::RaftstoreDemoResult r = demo::RunRaftstoreDemo(std::cout, options);
   if (!timeline_file.empty()) {
     std::string error;
-    const timeline::Recorder* rec = timeline::Chosen();
-    const std::string path =
-        rec != nullptr ? timeline::WritePageTo(*rec, timeline_file, &error) : std::string();
+    const std::string path = timeline::WriteChosenPageTo(timeline_file, &error);
     if (path.empty()) {
-      std::cerr << "raftstore_demo: no timeline written: " << (rec ? error : "nothing recorded")
-                << "\n";
+      std::cerr << "raftstore_demo: no timeline written: " << error << "\n";
       return 1;
     }
     std::cout << "timeline: " << path << " — open it in a browser\n";

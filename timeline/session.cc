@@ -127,6 +127,15 @@ const Recorder* Chosen() {
   return runs.empty() ? nullptr : runs.back().rec.get();
 }
 
+std::string WriteChosenPageTo(const std::string& path, std::string* error) {
+  const Recorder* rec = Chosen();
+  if (rec == nullptr) {
+    if (error != nullptr) *error = "nothing was recorded";
+    return "";
+  }
+  return WritePageTo(*rec, path, error);
+}
+
 std::string FinishTest(const std::string& name, std::string* error) {
   std::string path;
   if (const Recorder* rec = Chosen()) {

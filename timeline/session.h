@@ -46,6 +46,11 @@ void FailCurrent(const std::string& title, const std::string& text);
 // run; null when nothing was recorded.
 const Recorder* Chosen();
 
+// For a program that recorded its runs (the demos' --timeline=FILE): writes the chosen run's
+// page to `path` and returns it, or "" with the reason in *error (also when nothing was
+// recorded).
+std::string WriteChosenPageTo(const std::string& path, std::string* error);
+
 // The test is over: resets the session for the next test. When timelines are on and a run was
 // recorded, writes its page (WritePage(rec, name): timeline.html for "", else
 // timeline-<name>.html) and returns the path written; otherwise "". With TINYKV_TIMELINE_DUMP
