@@ -621,6 +621,10 @@
     return drawn;
   }
 
+  // A candidacy, a leadership or a crash shorter than this many pixels is widened to it, so
+  // a split vote (candidate for 30 of 18000 milliticks) still shows at the whole-run zoom.
+  var MIN_ROLE_W = 3;
+
   function drawBands() {
     ctx.font = 'bold 10px sans-serif';
     ctx.textBaseline = 'middle';
@@ -630,26 +634,43 @@
       ctx.fillRect(GUT, y - BAND_H / 2, plotW, BAND_H);
       if (!s || !s.n) continue;
       var k = Math.max(0, stateAt(s, v0));
-      var lastLabelX = -1e9, prevTerm = -1;
+      var prevTerm = -1, stretches = [];
       for (; k < s.n && s.t[k] <= v1; k++) {
         var xa = Math.max(GUT - 1, X(s.t[k]));
         var xb = k + 1 < s.n ? X(s.t[k + 1]) : X(Math.max(tMax, s.t[k]));
         xb = Math.min(xb, GUT + plotW + 1);
+        var term = s.v[V_TERM][k];
         if (xb - xa < 0.3 && k + 1 < s.n && s.role[k + 1] === s.role[k]) {
-          if (s.v[V_TERM][k] !== prevTerm) prevTerm = -2;
+          if (term !== prevTerm) prevTerm = -2;
           continue;
         }
-        var role = s.role[k];
-        ctx.fillStyle = ROLE_COLOR[role] || '#dfe3ea';
-        ctx.fillRect(xa, y - BAND_H / 2, Math.max(0.6, xb - xa), BAND_H);
-        var term = s.v[V_TERM][k];
-        if (term !== prevTerm && xa - lastLabelX > 16) {
-          ctx.fillStyle = role === 'leader' || role === 'down' ? '#ffffff' : '#1d2330';
-          ctx.fillText(String(term), Math.max(xa, GUT) + 2, y + 0.5);
-          lastLabelX = Math.max(xa, GUT);
-        }
+        stretches.push([xa, xb, s.role[k], term !== prevTerm ? term : null]);
         prevTerm = term;
       }
+      // Fill every stretch, then widen the short ones that are not follower, then print the
+      // terms (after all fills, so the next stretch cannot paint over a term's number).
+      stretches.forEach(function (st) {
+        ctx.fillStyle = ROLE_COLOR[st[2]] || '#dfe3ea';
+        ctx.fillRect(st[0], y - BAND_H / 2, Math.max(0.6, st[1] - st[0]), BAND_H);
+      });
+      stretches.forEach(function (st) {
+        if (st[2] === 'follower' || st[1] - st[0] >= MIN_ROLE_W) return;
+        ctx.fillStyle = ROLE_COLOR[st[2]] || '#dfe3ea';
+        ctx.fillRect(st[0], y - BAND_H / 2, MIN_ROLE_W, BAND_H);
+      });
+      var lastLabelX = -1e9;
+      stretches.forEach(function (st, i) {
+        if (st[3] === null) return;
+        var x = Math.max(st[0], GUT);
+        if (x - lastLabelX <= 16) return;
+        // A number over a stretch narrower than itself goes where the term's next (wider)
+        // stretch lies: a candidacy of 2 px prints its term on the follower stretch after it.
+        var role = st[2];
+        if (st[1] - st[0] < 12 && i + 1 < stretches.length) role = stretches[i + 1][2];
+        ctx.fillStyle = role === 'leader' || role === 'down' ? '#ffffff' : '#1d2330';
+        ctx.fillText(String(st[3]), x + 2 + (st[1] - st[0] < 12 ? MIN_ROLE_W : 0), y + 0.5);
+        lastLabelX = x;
+      });
     }
     ctx.textBaseline = 'alphabetic';
   }
@@ -903,16 +924,44 @@
       }
       drawn++;
     });
-    // Highlighted operations: their label and the checker's note, on top of everything.
+    // Highlighted operations: their label and the first line of the checker's note (the whole
+    // note is in the hover panel), on top of everything. Inside the bar when it fits, else
+    // after it up to the row's next operation, else before it; never over another op's label.
     ctx.font = 'bold 11px sans-serif';
     highlighted.forEach(function (e) {
-      var op = e[0], text = opLabel(op) + (op.note ? ' \u2014 ' + op.note : '');
+      var op = e[0], x2 = e[1], y = e[2], h = e[3], x1 = Math.max(GUT, X(op.invoke));
+      var note = op.note ? String(op.note).split('\n')[0] : '';
+      if (note.length > 80) note = note.slice(0, 79) + '\u2026';
+      var text = opLabel(op) + (note ? ' \u2014 ' + note : '');
       var w = ctx.measureText(text).width + 6;
-      var x = e[1] + 4 + w > GUT + plotW ? Math.max(GUT, e[1] - w - 30) : e[1] + 4;
-      ctx.fillStyle = 'rgba(255,255,255,0.92)';
-      ctx.fillRect(x - 2, e[2] - 1, w, e[3] + 2);
-      ctx.fillStyle = '#b00020';
-      ctx.fillText(text, x + 1, e[2] + e[3] / 2);
+      var right = GUT + plotW, left = GUT;
+      ops.forEach(function (o) {
+        if (o === op || o.client !== op.client) return;
+        if (o.invoke >= op.response) right = Math.min(right, X(o.invoke) - 3);
+        else if (o.response <= op.invoke) left = Math.max(left, X(o.response) + 3);
+      });
+      var xa, room;
+      if (Math.min(x2, GUT + plotW) - x1 >= Math.min(w, 60)) {
+        xa = x1 + 2; room = Math.min(x2, GUT + plotW) - x1 - 4;
+        ctx.fillStyle = '#ffffff';
+      } else if (right - (x2 + 4) >= Math.min(w, 120) || x1 - left < right - x2) {
+        xa = x2 + 4; room = right - xa;
+        ctx.fillStyle = 'rgba(255,255,255,0.92)';
+        ctx.fillRect(xa - 2, y - 1, Math.min(w, room + 2), h + 2);
+        ctx.fillStyle = '#b00020';
+      } else {
+        room = x1 - 4 - left; xa = Math.max(left, x1 - 4 - w);
+        ctx.fillStyle = 'rgba(255,255,255,0.92)';
+        ctx.fillRect(xa - 2, y - 1, Math.min(w, room + 2), h + 2);
+        ctx.fillStyle = '#b00020';
+      }
+      if (room < 8) return;
+      ctx.save();
+      ctx.beginPath();
+      ctx.rect(xa - 2, y - 1, room + 2, h + 2);
+      ctx.clip();
+      ctx.fillText(text, xa + 1, y + h / 2);
+      ctx.restore();
     });
     ctx.textBaseline = 'alphabetic';
     return drawn;
