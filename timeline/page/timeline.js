@@ -117,6 +117,25 @@
       mEnd[i] = sent + M.dur[i];
     }
   }
+  // A snapshot's chunks (SnapChunk, 2C) leave with their MsgSnapshot, same sender, receiver
+  // and moment: they are drawn as that one purple arrow, not as arrows of their own on top of
+  // it (its hover counts them). A chunk sent alone is drawn as usual.
+  var folded = new Uint8Array(NM), chunksWith = {};
+  (function () {
+    var snapTy = S.indexOf('MsgSnapshot'), chunkTy = S.indexOf('SnapChunk');
+    if (snapTy < 0 || chunkTy < 0) return;
+    for (var i = 0; i < NM; i++) {
+      if (mType[i] !== chunkTy) continue;
+      for (var j = Math.max(0, i - 8); j < Math.min(NM, i + 9); j++) {
+        if (mType[j] === snapTy && mFrom[j] === mFrom[i] && mTo[j] === mTo[i] &&
+            mSent[j] === mSent[i]) {
+          folded[i] = 1;
+          chunksWith[j] = (chunksWith[j] || 0) + 1;
+          break;
+        }
+      }
+    }
+  })();
   for (var d = 0; d < M.drops.length; d += 2) {
     mFlag[M.drops[d]] |= F_DROP;
     mReason[M.drops[d]] = S[M.drops[d + 1]];
@@ -218,7 +237,8 @@
   typeList.forEach(function (ty) { typeOn[ty] = true; });
   var showLog = true, showMarks = true;
   function msgShown(i) {
-    return typeOn[mType[i]] && (laneOn[mFrom[i]] || laneOn[mTo[i]]) && !unknownLane[i];
+    return typeOn[mType[i]] && (laneOn[mFrom[i]] || laneOn[mTo[i]]) && !unknownLane[i] &&
+      !folded[i];
   }
 
   // ---- Formatting ----
@@ -493,6 +513,8 @@
     ctx.rect(GUT, 0, plotW, H);
     ctx.clip();
     var stats = { arrows: 0, density: 0, regions: 0, marks: 0, ops: 0, failures: 0 };
+    bandLanes = 0;
+    highlightedDrawn = 0;
     var phases = [], tp = performance.now();
     function phase(name) {
       var now = performance.now();
@@ -547,6 +569,17 @@
     st.setAttribute('data-marks', String(stats.marks));
     st.setAttribute('data-ops', String(stats.ops));
     st.setAttribute('data-failures', String(stats.failures));
+    // Where the failures are pinned (virtual time) and which lanes they name, lanes that drew
+    // a role band, highlighted ops drawn, snapshot chunks drawn as their MsgSnapshot's arrow.
+    st.setAttribute('data-failure-at', failures.map(function (f) { return f.t; }).join(' '));
+    st.setAttribute('data-failure-lanes', failures.map(function (f) {
+      return (f.lanes || []).join(',');
+    }).join(' '));
+    st.setAttribute('data-band-lanes', String(bandLanes));
+    st.setAttribute('data-highlighted', String(highlightedDrawn));
+    st.setAttribute('data-folded-chunks', String(Object.keys(chunksWith).reduce(function (a, k) {
+      return a + chunksWith[k];
+    }, 0)));
     st.setAttribute('data-messages', String(NM));
     st.setAttribute('data-aggregated', String(D.counts ? D.counts.total : 0));
     st.setAttribute('data-truncated', D.cut && D.cut.messages > D.cut.kept ? '1' : '0');
@@ -589,6 +622,15 @@
     }
   }
 
+  // A region's colour made dark enough to read as text on a light background.
+  function darker(hex) {
+    var n = parseInt(hex.slice(1), 16);
+    var c = [(n >> 16) & 255, (n >> 8) & 255, n & 255].map(function (v) {
+      return Math.round(v * 0.62);
+    });
+    return 'rgb(' + c.join(',') + ')';
+  }
+
   function drawRegions() {
     var drawn = 0;
     regions.forEach(function (r) {
@@ -610,10 +652,17 @@
           ctx.fillRect(x1, y + 1, w, 3);
           if (w > 40) {
             ctx.font = '10px sans-serif';
-            ctx.fillStyle = hexAlpha(col, 1);
             var label = r.kind + (r.groups.length ? ' side ' + String.fromCharCode(65 + k) +
               ' {' + g.join(',') + '}' : '');
-            ctx.fillText(label, Math.max(x1, GUT) + 3, y + LANE_H - 4);
+            // What the fault is ("drop every snapshot message (planted bug)"), when it fits.
+            var lx = Math.max(x1, GUT) + 3, room = Math.min(x2, GUT + plotW) - lx - 4;
+            if (r.text && r.text !== r.kind && !r.groups.length &&
+                ctx.measureText(label + ': ' + r.text).width < room) label += ': ' + r.text;
+            var lw = Math.min(room, ctx.measureText(label).width);
+            ctx.fillStyle = 'rgba(255,255,255,0.8)';
+            ctx.fillRect(lx - 2, y + LANE_H - 14, lw + 4, 12);
+            ctx.fillStyle = darker(col);
+            ctx.fillText(label, lx, y + LANE_H - 4);
           }
         });
       });
@@ -624,6 +673,8 @@
   // A candidacy, a leadership or a crash shorter than this many pixels is widened to it, so
   // a split vote (candidate for 30 of 18000 milliticks) still shows at the whole-run zoom.
   var MIN_ROLE_W = 3;
+  var bandLanes = 0;          // lanes with a role stretch in view (for #tl-status)
+  var highlightedDrawn = 0;   // highlighted client ops in view (for #tl-status)
 
   function drawBands() {
     ctx.font = 'bold 10px sans-serif';
@@ -649,6 +700,7 @@
       }
       // Fill every stretch, then widen the short ones that are not follower, then print the
       // terms (after all fills, so the next stretch cannot paint over a term's number).
+      if (stretches.length) bandLanes++;
       stretches.forEach(function (st) {
         ctx.fillStyle = ROLE_COLOR[st[2]] || '#dfe3ea';
         ctx.fillRect(st[0], y - BAND_H / 2, Math.max(0.6, st[1] - st[0]), BAND_H);
@@ -913,6 +965,7 @@
       var label = opLabel(op);
       if (op.hl) {
         highlighted.push([op, x2, y, h]);
+        highlightedDrawn++;
       } else if (x2 - x1 > 36) {
         ctx.save();
         ctx.beginPath();
@@ -944,7 +997,7 @@
       if (Math.min(x2, GUT + plotW) - x1 >= Math.min(w, 60)) {
         xa = x1 + 2; room = Math.min(x2, GUT + plotW) - x1 - 4;
         ctx.fillStyle = '#ffffff';
-      } else if (right - (x2 + 4) >= Math.min(w, 120) || x1 - left < right - x2) {
+      } else if (right - (x2 + 4) >= w || (x1 - 4 - left < w && x1 - left < right - x2)) {
         xa = x2 + 4; room = right - xa;
         ctx.fillStyle = 'rgba(255,255,255,0.92)';
         ctx.fillRect(xa - 2, y - 1, Math.min(w, room + 2), h + 2);
@@ -1099,7 +1152,9 @@
     return S[mType[i]] + ' #' + id + '  ' + laneName(lanes[mFrom[i]]) + ' \u2192 ' +
       laneName(lanes[mTo[i]]) + '\nsent at ' + fmtAbs(mSent[i]) + '\n' + status +
       (flag & F_DUP ? '\nduplicate of message #' + mDupOf[i] : '') +
-      (M.fields[i].length > 1 ? '\n' + fieldsText(i) : '');
+      (M.fields[i].length > 1 ? '\n' + fieldsText(i) : '') +
+      (chunksWith[i] ? '\n+ ' + chunksWith[i] + ' SnapChunk message' + (chunksWith[i] > 1 ? 's' : '') +
+        ' sent with it (drawn as this one arrow)' : '');
   }
   function stateText(li, t) {
     var s = states[li], l = lanes[li];
