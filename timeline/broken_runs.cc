@@ -109,6 +109,10 @@ void StaleRead(uint64_t seed) {
   // The planted bug: the old leader answers a Get from its own engine.
   const runtime::Micros t = cl.rt().Now();
   const uint64_t op = rec->Invoke(t, 7, "Get", "k", "");
+  // On the old leader's lane, where the read was served (the checker's failure names no store).
+  rec->AddMark(t, old_leader, "read",
+               "serves Get(k) from its own engine while isolated (planted bug: a read without "
+               "the leader's lease or a log round)");
   auto v = cl.engines(old_leader).kv->GetCF(kv::kCfDefault, "k");
   cl.rt().RunFor(500);
   rec->Respond(cl.rt().Now(), op, "ok (served by the isolated old leader)",

@@ -418,6 +418,9 @@
     ctx.closePath();
   }
   function regionColors(kind) { return REGION_COLOR[kind] || ['#7d8796']; }
+  // The raftstore cluster's own blocking requests (MustPut, MustGet...) come from client -1.
+  function clientName(c) { return Number(c) === -1 ? 'test (Must*)' : 'client ' + c; }
+
   function hexAlpha(hex, a) {
     var n = parseInt(hex.slice(1), 16);
     return 'rgba(' + (n >> 16) + ',' + ((n >> 8) & 255) + ',' + (n & 255) + ',' + a + ')';
@@ -1132,7 +1135,7 @@
       ctx.fillText('clients', 8, AXIS_H + NL * LANE_H + 13);
       ctx.font = '12px sans-serif';
       ctx.fillStyle = '#1d2330';
-      clients.forEach(function (c, k) { ctx.fillText('client ' + c, 8, clientTop(k) + CLIENT_H / 2 + 4); });
+      clients.forEach(function (c, k) { ctx.fillText(clientName(c), 8, clientTop(k) + CLIENT_H / 2 + 4); });
     }
   }
 
@@ -1192,7 +1195,7 @@
     return out;
   }
   function opText(op) {
-    return 'client ' + op.client + ' op #' + op.id + ': ' + op.kind + ' key=' + JSON.stringify(op.key) +
+    return clientName(op.client) + ' op #' + op.id + ': ' + op.kind + ' key=' + JSON.stringify(op.key) +
       (op.value !== '' ? ' value=' + JSON.stringify(op.value) : '') +
       '\ninvoked ' + fmtAbs(op.invoke) + '\n' +
       (op.answered ? 'answered ' + fmtAbs(op.response) + ' (' + fmtSpan(op.response - op.invoke) +
