@@ -542,6 +542,13 @@
     if (mode === 'detail') stats.arrows = drawArrows();
     else stats.density = drawDensity();
     if (D.counts) stats.density += drawCounts();
+    // Density (and the counted part) can fill a busy lane edge to edge: draw the role bands
+    // again on top, so a leader stays visible in a 200k-message run.
+    if (mode === 'density' || D.counts) {
+      var keepBands = bandLanes;
+      drawBands();
+      bandLanes = keepBands;
+    }
     phase('messages');
     if (showMarks) stats.marks = drawMarks();
     stats.ops = drawOps();
