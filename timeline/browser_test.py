@@ -147,30 +147,38 @@ class BrowserTest(unittest.TestCase):
 
     # ---- The real broken runs (//timeline:broken_runs) ----
 
-    def real(self, name):
-        """Opens timeline-NAME.html whole and at #failure; returns both statuses and the
-        failure's time from the recording's text dump."""
+    def real(self, name, zoom=None):
+        """Opens timeline-NAME.html whole and at #failure (or at zoom(recording lines), a
+        #t=A-B fragment, when the failure view is too wide to read); returns both statuses."""
         page = "timeline-%s.html" % name
         self.assertTrue(self.broken_runs_ok and os.path.exists(os.path.join(PAGES, page)),
                         "broken_runs wrote no %s (it needs --config=reference or a finished "
                         "lab 2C):\n%s" % (page, self.broken_runs_output[-3000:]))
         with open(os.path.join(PAGES, "timeline-%s.txt" % name)) as f:
-            fails = [line.split() for line in f if line.startswith("fail ")]
+            lines = f.read().splitlines()
+        fails = [line.split() for line in lines if line.startswith("fail ")]
         self.assertEqual(len(fails), 1, "the recording of %s has one failure" % name)
+        fragment = zoom(lines) if zoom else "#failure"
         whole = self.open(page)
-        zoomed = self.open(page, "#failure")
+        zoomed = self.open(page, fragment)
         for s in (whole, zoomed):
             # Lanes with role bands, arrows, the pinned failure where the recording has it.
             self.assertEqual(s["band-lanes"], s["lanes"], "a lane drew no role band: %s" % s)
             self.assertGreater(int(s["arrows"]), 0, s)
             self.assertEqual(s["failures"], "1", s)
             self.assertEqual(s["failure-at"], fails[0][1], s)
-        for png, fragment in ((name + ".png", ""), (name + "-failure.png", "#failure")):
-            self.screenshot(page, png, fragment, size="1400,800")
+        for png, frag in ((name + ".png", ""), (name + "-failure.png", fragment)):
+            self.screenshot(page, png, frag, size="1400,800")
         return whole, zoomed
 
     def test_real_split_vote(self):
-        s, z = self.real("split-vote")
+        # #failure shows 1200 milliticks with the last round (45 of them) squeezed at the end:
+        # zoom from just before the last campaign to just after the failure instead.
+        def last_round(lines):
+            marks = [int(l.split()[1]) for l in lines if l.startswith("mark ")]
+            fail = int([l for l in lines if l.startswith("fail ")][0].split()[1])
+            return "#t=%d-%d" % (min(marks[-3:]) - 15, fail + 10)
+        s, z = self.real("split-vote", zoom=last_round)
         self.assertEqual(s["lanes"], "3")
         self.assertEqual(s["regions"], "0")  # no fault: the bug alone splits the votes
         self.assertEqual(s["marks"], "18")   # 6 rounds x 3 campaigns
