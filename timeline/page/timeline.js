@@ -695,7 +695,9 @@
       ctx.fillRect(GUT, y - BAND_H / 2, plotW, BAND_H);
       if (!s || !s.n) continue;
       var k = Math.max(0, stateAt(s, v0));
-      var prevTerm = -1, stretches = [];
+      // runStart: where a run of sub-pixel states of one role began (a 2B leader's log moves
+      // every few ms: thousands of states per pixel); the run is drawn as one stretch from it.
+      var prevTerm = -1, stretches = [], runStart = null;
       for (; k < s.n && s.t[k] <= v1; k++) {
         var xa = Math.max(GUT - 1, X(s.t[k]));
         var xb = k + 1 < s.n ? X(s.t[k + 1]) : X(Math.max(tMax, s.t[k]));
@@ -703,8 +705,11 @@
         var term = s.v[V_TERM][k];
         if (xb - xa < 0.3 && k + 1 < s.n && s.role[k + 1] === s.role[k]) {
           if (term !== prevTerm) prevTerm = -2;
+          if (runStart === null) runStart = xa;
           continue;
         }
+        if (runStart !== null) xa = runStart;
+        runStart = null;
         stretches.push([xa, xb, s.role[k], term !== prevTerm ? term : null]);
         prevTerm = term;
       }
