@@ -117,6 +117,25 @@
       mEnd[i] = sent + M.dur[i];
     }
   }
+  // A snapshot's chunks (SnapChunk, 2C) leave with their MsgSnapshot, same sender, receiver
+  // and moment: they are drawn as that one purple arrow, not as arrows of their own on top of
+  // it (its hover counts them). A chunk sent alone is drawn as usual.
+  var folded = new Uint8Array(NM), chunksWith = {};
+  (function () {
+    var snapTy = S.indexOf('MsgSnapshot'), chunkTy = S.indexOf('SnapChunk');
+    if (snapTy < 0 || chunkTy < 0) return;
+    for (var i = 0; i < NM; i++) {
+      if (mType[i] !== chunkTy) continue;
+      for (var j = Math.max(0, i - 8); j < Math.min(NM, i + 9); j++) {
+        if (mType[j] === snapTy && mFrom[j] === mFrom[i] && mTo[j] === mTo[i] &&
+            mSent[j] === mSent[i]) {
+          folded[i] = 1;
+          chunksWith[j] = (chunksWith[j] || 0) + 1;
+          break;
+        }
+      }
+    }
+  })();
   for (var d = 0; d < M.drops.length; d += 2) {
     mFlag[M.drops[d]] |= F_DROP;
     mReason[M.drops[d]] = S[M.drops[d + 1]];
@@ -218,7 +237,8 @@
   typeList.forEach(function (ty) { typeOn[ty] = true; });
   var showLog = true, showMarks = true;
   function msgShown(i) {
-    return typeOn[mType[i]] && (laneOn[mFrom[i]] || laneOn[mTo[i]]) && !unknownLane[i];
+    return typeOn[mType[i]] && (laneOn[mFrom[i]] || laneOn[mTo[i]]) && !unknownLane[i] &&
+      !folded[i];
   }
 
   // ---- Formatting ----
@@ -398,6 +418,9 @@
     ctx.closePath();
   }
   function regionColors(kind) { return REGION_COLOR[kind] || ['#7d8796']; }
+  // The raftstore cluster's own blocking requests (MustPut, MustGet...) come from client -1.
+  function clientName(c) { return Number(c) === -1 ? 'test (Must*)' : 'client ' + c; }
+
   function hexAlpha(hex, a) {
     var n = parseInt(hex.slice(1), 16);
     return 'rgba(' + (n >> 16) + ',' + ((n >> 8) & 255) + ',' + (n & 255) + ',' + a + ')';
@@ -493,6 +516,8 @@
     ctx.rect(GUT, 0, plotW, H);
     ctx.clip();
     var stats = { arrows: 0, density: 0, regions: 0, marks: 0, ops: 0, failures: 0 };
+    bandLanes = 0;
+    highlightedDrawn = 0;
     var phases = [], tp = performance.now();
     function phase(name) {
       var now = performance.now();
@@ -517,6 +542,13 @@
     if (mode === 'detail') stats.arrows = drawArrows();
     else stats.density = drawDensity();
     if (D.counts) stats.density += drawCounts();
+    // Density (and the counted part) can fill a busy lane edge to edge: draw the role bands
+    // again on top, so a leader stays visible in a 200k-message run.
+    if (mode === 'density' || D.counts) {
+      var keepBands = bandLanes;
+      drawBands();
+      bandLanes = keepBands;
+    }
     phase('messages');
     if (showMarks) stats.marks = drawMarks();
     stats.ops = drawOps();
@@ -547,6 +579,17 @@
     st.setAttribute('data-marks', String(stats.marks));
     st.setAttribute('data-ops', String(stats.ops));
     st.setAttribute('data-failures', String(stats.failures));
+    // Where the failures are pinned (virtual time) and which lanes they name, lanes that drew
+    // a role band, highlighted ops drawn, snapshot chunks drawn as their MsgSnapshot's arrow.
+    st.setAttribute('data-failure-at', failures.map(function (f) { return f.t; }).join(' '));
+    st.setAttribute('data-failure-lanes', failures.map(function (f) {
+      return (f.lanes || []).join(',');
+    }).join(' '));
+    st.setAttribute('data-band-lanes', String(bandLanes));
+    st.setAttribute('data-highlighted', String(highlightedDrawn));
+    st.setAttribute('data-folded-chunks', String(Object.keys(chunksWith).reduce(function (a, k) {
+      return a + chunksWith[k];
+    }, 0)));
     st.setAttribute('data-messages', String(NM));
     st.setAttribute('data-aggregated', String(D.counts ? D.counts.total : 0));
     st.setAttribute('data-truncated', D.cut && D.cut.messages > D.cut.kept ? '1' : '0');
@@ -589,6 +632,15 @@
     }
   }
 
+  // A region's colour made dark enough to read as text on a light background.
+  function darker(hex) {
+    var n = parseInt(hex.slice(1), 16);
+    var c = [(n >> 16) & 255, (n >> 8) & 255, n & 255].map(function (v) {
+      return Math.round(v * 0.62);
+    });
+    return 'rgb(' + c.join(',') + ')';
+  }
+
   function drawRegions() {
     var drawn = 0;
     regions.forEach(function (r) {
@@ -610,16 +662,29 @@
           ctx.fillRect(x1, y + 1, w, 3);
           if (w > 40) {
             ctx.font = '10px sans-serif';
-            ctx.fillStyle = hexAlpha(col, 1);
             var label = r.kind + (r.groups.length ? ' side ' + String.fromCharCode(65 + k) +
               ' {' + g.join(',') + '}' : '');
-            ctx.fillText(label, Math.max(x1, GUT) + 3, y + LANE_H - 4);
+            // What the fault is ("drop every snapshot message (planted bug)"), when it fits.
+            var lx = Math.max(x1, GUT) + 3, room = Math.min(x2, GUT + plotW) - lx - 4;
+            if (r.text && r.text !== r.kind && !r.groups.length &&
+                ctx.measureText(label + ': ' + r.text).width < room) label += ': ' + r.text;
+            var lw = Math.min(room, ctx.measureText(label).width);
+            ctx.fillStyle = 'rgba(255,255,255,0.8)';
+            ctx.fillRect(lx - 2, y + LANE_H - 14, lw + 4, 12);
+            ctx.fillStyle = darker(col);
+            ctx.fillText(label, lx, y + LANE_H - 4);
           }
         });
       });
     });
     return drawn;
   }
+
+  // A candidacy, a leadership or a crash shorter than this many pixels is widened to it, so
+  // a split vote (candidate for 30 of 18000 milliticks) still shows at the whole-run zoom.
+  var MIN_ROLE_W = 3;
+  var bandLanes = 0;          // lanes with a role stretch in view (for #tl-status)
+  var highlightedDrawn = 0;   // highlighted client ops in view (for #tl-status)
 
   function drawBands() {
     ctx.font = 'bold 10px sans-serif';
@@ -630,26 +695,49 @@
       ctx.fillRect(GUT, y - BAND_H / 2, plotW, BAND_H);
       if (!s || !s.n) continue;
       var k = Math.max(0, stateAt(s, v0));
-      var lastLabelX = -1e9, prevTerm = -1;
+      // runStart: where a run of sub-pixel states of one role began (a 2B leader's log moves
+      // every few ms: thousands of states per pixel); the run is drawn as one stretch from it.
+      var prevTerm = -1, stretches = [], runStart = null;
       for (; k < s.n && s.t[k] <= v1; k++) {
         var xa = Math.max(GUT - 1, X(s.t[k]));
         var xb = k + 1 < s.n ? X(s.t[k + 1]) : X(Math.max(tMax, s.t[k]));
         xb = Math.min(xb, GUT + plotW + 1);
+        var term = s.v[V_TERM][k];
         if (xb - xa < 0.3 && k + 1 < s.n && s.role[k + 1] === s.role[k]) {
-          if (s.v[V_TERM][k] !== prevTerm) prevTerm = -2;
+          if (term !== prevTerm) prevTerm = -2;
+          if (runStart === null) runStart = xa;
           continue;
         }
-        var role = s.role[k];
-        ctx.fillStyle = ROLE_COLOR[role] || '#dfe3ea';
-        ctx.fillRect(xa, y - BAND_H / 2, Math.max(0.6, xb - xa), BAND_H);
-        var term = s.v[V_TERM][k];
-        if (term !== prevTerm && xa - lastLabelX > 16) {
-          ctx.fillStyle = role === 'leader' || role === 'down' ? '#ffffff' : '#1d2330';
-          ctx.fillText(String(term), Math.max(xa, GUT) + 2, y + 0.5);
-          lastLabelX = Math.max(xa, GUT);
-        }
+        if (runStart !== null) xa = runStart;
+        runStart = null;
+        stretches.push([xa, xb, s.role[k], term !== prevTerm ? term : null]);
         prevTerm = term;
       }
+      // Fill every stretch, then widen the short ones that are not follower, then print the
+      // terms (after all fills, so the next stretch cannot paint over a term's number).
+      if (stretches.length) bandLanes++;
+      stretches.forEach(function (st) {
+        ctx.fillStyle = ROLE_COLOR[st[2]] || '#dfe3ea';
+        ctx.fillRect(st[0], y - BAND_H / 2, Math.max(0.6, st[1] - st[0]), BAND_H);
+      });
+      stretches.forEach(function (st) {
+        if (st[2] === 'follower' || st[1] - st[0] >= MIN_ROLE_W) return;
+        ctx.fillStyle = ROLE_COLOR[st[2]] || '#dfe3ea';
+        ctx.fillRect(st[0], y - BAND_H / 2, MIN_ROLE_W, BAND_H);
+      });
+      var lastLabelX = -1e9;
+      stretches.forEach(function (st, i) {
+        if (st[3] === null) return;
+        var x = Math.max(st[0], GUT);
+        if (x - lastLabelX <= 16) return;
+        // A number over a stretch narrower than itself goes where the term's next (wider)
+        // stretch lies: a candidacy of 2 px prints its term on the follower stretch after it.
+        var role = st[2];
+        if (st[1] - st[0] < 12 && i + 1 < stretches.length) role = stretches[i + 1][2];
+        ctx.fillStyle = role === 'leader' || role === 'down' ? '#ffffff' : '#1d2330';
+        ctx.fillText(String(st[3]), x + 2 + (st[1] - st[0] < 12 ? MIN_ROLE_W : 0), y + 0.5);
+        lastLabelX = x;
+      });
     }
     ctx.textBaseline = 'alphabetic';
   }
@@ -892,6 +980,7 @@
       var label = opLabel(op);
       if (op.hl) {
         highlighted.push([op, x2, y, h]);
+        highlightedDrawn++;
       } else if (x2 - x1 > 36) {
         ctx.save();
         ctx.beginPath();
@@ -903,16 +992,44 @@
       }
       drawn++;
     });
-    // Highlighted operations: their label and the checker's note, on top of everything.
+    // Highlighted operations: their label and the first line of the checker's note (the whole
+    // note is in the hover panel), on top of everything. Inside the bar when it fits, else
+    // after it up to the row's next operation, else before it; never over another op's label.
     ctx.font = 'bold 11px sans-serif';
     highlighted.forEach(function (e) {
-      var op = e[0], text = opLabel(op) + (op.note ? ' \u2014 ' + op.note : '');
+      var op = e[0], x2 = e[1], y = e[2], h = e[3], x1 = Math.max(GUT, X(op.invoke));
+      var note = op.note ? String(op.note).split('\n')[0] : '';
+      if (note.length > 80) note = note.slice(0, 79) + '\u2026';
+      var text = opLabel(op) + (note ? ' \u2014 ' + note : '');
       var w = ctx.measureText(text).width + 6;
-      var x = e[1] + 4 + w > GUT + plotW ? Math.max(GUT, e[1] - w - 30) : e[1] + 4;
-      ctx.fillStyle = 'rgba(255,255,255,0.92)';
-      ctx.fillRect(x - 2, e[2] - 1, w, e[3] + 2);
-      ctx.fillStyle = '#b00020';
-      ctx.fillText(text, x + 1, e[2] + e[3] / 2);
+      var right = GUT + plotW, left = GUT;
+      ops.forEach(function (o) {
+        if (o === op || o.client !== op.client) return;
+        if (o.invoke >= op.response) right = Math.min(right, X(o.invoke) - 3);
+        else if (o.response <= op.invoke) left = Math.max(left, X(o.response) + 3);
+      });
+      var xa, room;
+      if (Math.min(x2, GUT + plotW) - x1 >= Math.min(w, 60)) {
+        xa = x1 + 2; room = Math.min(x2, GUT + plotW) - x1 - 4;
+        ctx.fillStyle = '#ffffff';
+      } else if (right - (x2 + 4) >= w || (x1 - 4 - left < w && x1 - left < right - x2)) {
+        xa = x2 + 4; room = right - xa;
+        ctx.fillStyle = 'rgba(255,255,255,0.92)';
+        ctx.fillRect(xa - 2, y - 1, Math.min(w, room + 2), h + 2);
+        ctx.fillStyle = '#b00020';
+      } else {
+        room = x1 - 4 - left; xa = Math.max(left, x1 - 4 - w);
+        ctx.fillStyle = 'rgba(255,255,255,0.92)';
+        ctx.fillRect(xa - 2, y - 1, Math.min(w, room + 2), h + 2);
+        ctx.fillStyle = '#b00020';
+      }
+      if (room < 8) return;
+      ctx.save();
+      ctx.beginPath();
+      ctx.rect(xa - 2, y - 1, room + 2, h + 2);
+      ctx.clip();
+      ctx.fillText(text, xa + 1, y + h / 2);
+      ctx.restore();
     });
     ctx.textBaseline = 'alphabetic';
     return drawn;
@@ -1030,7 +1147,7 @@
       ctx.fillText('clients', 8, AXIS_H + NL * LANE_H + 13);
       ctx.font = '12px sans-serif';
       ctx.fillStyle = '#1d2330';
-      clients.forEach(function (c, k) { ctx.fillText('client ' + c, 8, clientTop(k) + CLIENT_H / 2 + 4); });
+      clients.forEach(function (c, k) { ctx.fillText(clientName(c), 8, clientTop(k) + CLIENT_H / 2 + 4); });
     }
   }
 
@@ -1050,7 +1167,9 @@
     return S[mType[i]] + ' #' + id + '  ' + laneName(lanes[mFrom[i]]) + ' \u2192 ' +
       laneName(lanes[mTo[i]]) + '\nsent at ' + fmtAbs(mSent[i]) + '\n' + status +
       (flag & F_DUP ? '\nduplicate of message #' + mDupOf[i] : '') +
-      (M.fields[i].length > 1 ? '\n' + fieldsText(i) : '');
+      (M.fields[i].length > 1 ? '\n' + fieldsText(i) : '') +
+      (chunksWith[i] ? '\n+ ' + chunksWith[i] + ' SnapChunk message' + (chunksWith[i] > 1 ? 's' : '') +
+        ' sent with it (drawn as this one arrow)' : '');
   }
   function stateText(li, t) {
     var s = states[li], l = lanes[li];
@@ -1088,7 +1207,7 @@
     return out;
   }
   function opText(op) {
-    return 'client ' + op.client + ' op #' + op.id + ': ' + op.kind + ' key=' + JSON.stringify(op.key) +
+    return clientName(op.client) + ' op #' + op.id + ': ' + op.kind + ' key=' + JSON.stringify(op.key) +
       (op.value !== '' ? ' value=' + JSON.stringify(op.value) : '') +
       '\ninvoked ' + fmtAbs(op.invoke) + '\n' +
       (op.answered ? 'answered ' + fmtAbs(op.response) + ' (' + fmtSpan(op.response - op.invoke) +
