@@ -73,6 +73,29 @@ TEST_F(RaftstoreRecording, StoresMessagesFaultsAndClientOperations) {
   EXPECT_FALSE(Has(d, " lead 10")) << d;
 }
 
+// Lab 2C's log GC on the page: the leader's CompactLog proposal on its lane, then every store's
+// log truncated (CompactLog applied) and the raftlog-gc worker's deletions.
+TEST_F(RaftstoreRecording, CompactLogProposedAppliedAndDeleted) {
+  ClusterOptions o;
+  o.stores = 3;
+  o.seed = 5;
+  o.cfg = raftstore::Config::ForTests2C(10);
+  Cluster c(o);
+  ASSERT_TRUE(c.Start());
+  ASSERT_TRUE(c.WaitLeader());
+  for (int i = 0; i < 40; ++i) ASSERT_TRUE(c.MustPut("k" + std::to_string(i), "v"));
+  c.rt().RunFor(1'000'000);
+  const uint64_t leader = c.LeaderOfRegion(1)->store_id();
+  const std::string d = timeline::Dump(*c.timeline());
+  EXPECT_TRUE(Has(d, "lane " + std::to_string(leader) + " compact CompactLog proposed at entry "))
+      << d;
+  for (int store = 1; store <= 3; ++store) {
+    const std::string lane = "lane " + std::to_string(store) + " ";
+    EXPECT_TRUE(Has(d, lane + "compact CompactLog applied: log truncated to ")) << store;
+    EXPECT_TRUE(Has(d, lane + "gc raftlog-gc deleted ")) << store;
+  }
+}
+
 TEST_F(RaftstoreRecording, TheSameSeedRecordsTheSameRun) {
   const std::string a = RecordedRun(11);
   timeline::Discard();

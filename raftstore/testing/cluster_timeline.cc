@@ -2,12 +2,15 @@
 // Every store is a lane; after each task of a store its peer's Raft state is recorded (role,
 // term, vote, lead, last, commit, applied, truncated); messages come from SimTransport; the
 // store's workers' counters turn into 2C marks (snapshot generation, snapshot applied,
-// raftlog-gc deletions, CompactLog applied = the truncated index moved); a stopped store is a
-// "down" region, with the crash point that fired. Nothing here runs unless timelines are on.
+// raftlog-gc deletions); CompactLog is marked when a leader's log gains one (proposed) and when
+// the truncated index moves (applied); a stopped store is a "down" region, with the crash
+// point that fired. Nothing here runs unless timelines are on.
 
 #include <algorithm>
+#include <iterator>
 #include <string>
 
+#include "proto/raft_cmdpb.pb.h"
 #include "raft/raft.h"
 #include "raftstore/runner/raftlog_gc_task.h"
 #include "raftstore/runner/region_task.h"
@@ -24,6 +27,8 @@ struct Cluster::TimelineState {
     uint64_t gen_scheduled = 0, generated = 0, gen_failed = 0, applied = 0, apply_failed = 0;
     uint64_t gc_tasks = 0, gc_removed = 0;
     uint64_t truncated = 0;
+    // The peer's log was looked through for CompactLog proposals up to this index.
+    uint64_t scanned = 0;
   };
   std::map<uint64_t, Store> stores;
   size_t crashes_seen = 0;
@@ -31,6 +36,32 @@ struct Cluster::TimelineState {
 };
 
 namespace {
+
+// Marks the CompactLog commands a leader appended to its log since `scanned` (its proposals:
+// what the raftlog-gc tick decided), and moves `scanned` to the end of its log. A follower's
+// log holds the leader's proposals, marked on the leader's lane already.
+void MarkCompactLogProposals(timeline::Recorder& rec, timeline::Time t, uint64_t store_id,
+                             const raft::Raft& r, uint64_t& scanned) {
+  const std::vector<eraftpb::Entry>& entries = r.raft_log.entries;
+  if (r.state == raft::StateType::kLeader) {
+    auto it = entries.end();
+    while (it != entries.begin() && std::prev(it)->index() > scanned) --it;
+    for (; it != entries.end(); ++it) {
+      if (it->entry_type() != eraftpb::EntryNormal || it->data().empty()) continue;
+      raft_cmdpb::RaftCmdRequest cmd;
+      if (!cmd.ParseFromString(it->data()) || !cmd.has_admin_request() ||
+          cmd.admin_request().cmd_type() != raft_cmdpb::CompactLog) {
+        continue;
+      }
+      const raft_cmdpb::CompactLogRequest& c = cmd.admin_request().compact_log();
+      rec.AddMark(t, store_id, "compact",
+                  "CompactLog proposed at entry " + std::to_string(it->index()) +
+                      ": compact to index " + std::to_string(c.compact_index()) + " (term " +
+                      std::to_string(c.compact_term()) + ")");
+    }
+  }
+  scanned = r.raft_log.LastIndex();
+}
 
 const char* Role(raft::StateType s) {
   switch (s) {
@@ -137,6 +168,7 @@ void Cluster::tlAfterTask(uint64_t store_id) {
   s.applied = p->peer_storage->AppliedIndex();
   s.truncated = p->peer_storage->TruncatedIndex();
   s.first = s.truncated + 1;
+  MarkCompactLogProposals(*timeline_, t, store_id, r, st.scanned);
   if (st.truncated != 0 && s.truncated > st.truncated) {
     timeline_->AddMark(t, store_id, "compact",
                        "CompactLog applied: log truncated to " + std::to_string(s.truncated));
