@@ -183,6 +183,13 @@ class CheckerTest(unittest.TestCase):
             self.assertTrue(any("docs/zh/lab1.md: missing; it is the Chinese twin of "
                                 "docs/lab1.md" in p for p in problems), problems)
             self.assertFalse(any("lab2c" in p for p in problems), problems)
+            self.assertTrue(any("docs/zh/README.md: absent and README.md does not link it" in n
+                                for n in notes), notes)
+            with open(os.path.join(root, "README.md"), "w") as f:
+                f.write("# T\n\n[中文版](docs/zh/README.md)\n")
+            problems, _ = zh_sync.check_repo(root)
+            self.assertTrue(any("docs/zh/README.md: missing; it is the Chinese twin of README.md"
+                                in p for p in problems), problems)
             with open(os.path.join(root, "docs", "zh", "first-hour.md"), "w") as f:
                 f.write("# 第一小时\n<!-- en: T -->\n")
             problems, _ = zh_sync.check_repo(root)
