@@ -20,7 +20,8 @@ Checked, per pair: (a) every English heading has exactly one zh heading naming i
 tokens are equal as sets: inline code spans (verbatim), command lines of fenced code blocks
 (comments after `#` may be translated), and, in prose and other code lines, Bazel labels,
 repository file paths, gtest names and `--flags`; links are not compared (a zh page links the
-zh twins); (c) the links between the twins exist.
+zh twins); (c) the links between the twins exist, and every relative link of a zh page into
+docs/ (pages, ../img/ images) resolves.
 
 Run: bazel test //docs:zh_sync_test, or python3 docs/zh_sync.py from the kit root.
 """
@@ -338,7 +339,35 @@ def check_repo(root):
                 problems.append("%s: missing; it is the Chinese twin of %s" % (zh, en))
             continue
         problems += check_pair(en, read(en), zh, read(zh), PARTIAL.get(en))
+        problems += check_links(root, zh, read(zh), notes)
     return problems, notes
+
+
+LINK_TARGET = re.compile(r"!?\[[^\]]*\]\(([^)\s]+)[^)]*\)")
+
+
+def check_links(root, zh_path, zh_text, notes):
+    """A zh page sits one folder deeper than its English original, so a link copied from it
+    points nowhere: every relative link into docs/ (pages, ../img/ images) or to README.md must
+    name a file that exists. Links elsewhere are not checked (the test sees only docs/)."""
+    problems = []
+    text = CODE_SPAN.sub(" ", re.sub(r"```.*?```", "", zh_text, flags=re.S))
+    for m in LINK_TARGET.finditer(text):
+        target = m.group(1).split("#")[0]
+        if not target or re.match(r"^[a-z]+:", target):
+            continue
+        rel = os.path.normpath(os.path.join(os.path.dirname(zh_path), target)).replace(os.sep, "/")
+        if not (rel.startswith("docs/") or rel == "README.md"):
+            continue
+        if os.path.exists(os.path.join(root, rel)):
+            continue
+        if rel in PENDING_WHEN_ABSENT:
+            notes.append("%s links %s, which is pending" % (zh_path, rel))
+            continue
+        problems.append("%s: the link `%s` points to %s, which does not exist (links in docs/zh/ "
+                        "are relative to docs/zh/: an image is ../img/NAME.png, an English page "
+                        "../NAME.md)" % (zh_path, m.group(0), rel))
+    return problems
 
 
 def main(argv):

@@ -170,6 +170,22 @@ class CheckerTest(unittest.TestCase):
         en = EN.replace("Run `bazel test //labs:9` first.", "Run `bazel test\n//labs:9` first.")
         self.assertEqual(check(en=en), [])
 
+    def test_broken_link_in_zh_page(self):
+        import tempfile
+        with tempfile.TemporaryDirectory() as root:
+            os.makedirs(os.path.join(root, "docs", "img"))
+            open(os.path.join(root, "docs", "img", "a.png"), "w").close()
+            open(os.path.join(root, "docs", "lab9.md"), "w").close()
+            zh = "# 标题\n\n![图](../img/a.png) [English](../lab9.md) [x](https://example.com)\n"
+            self.assertEqual(zh_sync.check_links(root, "docs/zh/lab9.md", zh, []), [])
+            zh += "写成 `[English](../lab8.md)`（代码里的不算）\n"
+            self.assertEqual(zh_sync.check_links(root, "docs/zh/lab9.md", zh, []), [])
+            zh += "![图](img/a.png)\n"
+            problems = zh_sync.check_links(root, "docs/zh/lab9.md", zh, [])
+            self.assertEqual(len(problems), 1, problems)
+            self.assertIn("docs/zh/lab9.md: the link `![图](img/a.png)` points to "
+                          "docs/zh/img/a.png, which does not exist", problems[0])
+
     def test_repo_pending_and_extra_pages(self):
         import tempfile
         with tempfile.TemporaryDirectory() as root:
