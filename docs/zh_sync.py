@@ -179,7 +179,13 @@ def tokens_of(section):
     prose = CODE_SPAN.sub(" ", prose)
     prose = LINK.sub(" ", prose)
     _scan(prose, tokens)
+    code = []  # shell lines continued with a backslash are one command
     for info, line in section.code:
+        if code and code[-1][1].rstrip().endswith("\\") and code[-1][0] == info:
+            code[-1] = (info, code[-1][1].rstrip()[:-1] + " " + line)
+        else:
+            code.append((info, line))
+    for info, line in code:
         stripped = SHELL_COMMENT.sub("", line).strip()
         if stripped.startswith(COMMAND_STARTS):
             tokens.add(("cmd", " ".join(stripped.split())))

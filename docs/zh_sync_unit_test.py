@@ -92,6 +92,10 @@ class CheckerTest(unittest.TestCase):
                       "`bazel test //labs:9 --test_output=all`", p)
         self.assertIn("Carry the change of section 'The files' of docs/lab9.md over", p)
 
+    def test_continued_command_is_one_command(self):
+        secs = zh_sync.parse("# T\n\n```sh\nbazel test //a:b \\\n  --test_arg=x   # note\n```\n")
+        self.assertEqual(zh_sync.tokens_of(secs[0]), {("cmd", "bazel test //a:b --test_arg=x")})
+
     def test_translated_comment_in_a_command_line_is_fine(self):
         zh = ZH.replace("# 显示全部输出", "# 全部显示")
         self.assertEqual(check(zh=zh), [])
