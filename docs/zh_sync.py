@@ -53,8 +53,7 @@ README_COVERED = [
     "TinyKV in C++ — a Raft lab kit",
     "The two commands",
     "Student workflow",
-    # Added by the editor branch; required once README.md has it (a heading README.md does not
-    # have is simply not expected). Its translation: /work/zh-pending/editor.md.
+    # A heading listed here that README.md does not have (yet) is simply not expected.
     "Set up your editor",
 ]
 PARTIAL = {"README.md": README_COVERED}
