@@ -73,6 +73,8 @@ def main(argv=None):
     p.add_argument("--jobs", type=int, default=2)
     p.add_argument("--timeout", type=int, default=300, help="seconds per file")
     p.add_argument("--compdb-dir", help="check this compile_commands.json folder instead of writing a fresh one")
+    p.add_argument("--config", action="append", default=[],
+                   help="a Bazel --config for compdb.sh; with reference, the default files are the reference's")
     p.add_argument("files", nargs="*", help="files to check (default: every student file of every lab)")
     a = p.parse_args(argv)
     kit = KIT_ROOT
@@ -80,13 +82,16 @@ def main(argv=None):
         print(f"clangd-check: {a.clangd} is not installed (Debian's clangd package; scripts/setup.sh installs it)")
         return 1
     files = a.files or manifest.load_manifests(kit).all_student_files()
+    if not a.files and "reference" in a.config:
+        files = ["reference/" + f for f in files]
     tmp = None
     cdb_dir = a.compdb_dir
     if cdb_dir is None:
         # The same generator a student runs (scripts/compdb.sh), into a scratch folder so the
         # kit's own compile_commands.json (perhaps --config=reference) is left alone.
         tmp = cdb_dir = tempfile.mkdtemp(prefix="tinykv-clangd-check-")
-        r = subprocess.run([sys.executable, os.path.join(kit, "scripts", "compdb.py"), "--output", cdb_dir], cwd=kit)
+        configs = [f"--config={c}" for c in a.config]
+        r = subprocess.run([sys.executable, os.path.join(kit, "scripts", "compdb.py"), "--output", cdb_dir, *configs], cwd=kit)
         if r.returncode != 0:
             results = [(rel, False, ["scripts/compdb.sh failed: no compile_commands.json to check"], 0.0) for rel in files]
             if a.junit:
