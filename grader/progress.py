@@ -94,6 +94,8 @@ def row(result, times):
     }
     if result["status"] == "build_failed" or any(t["status"] == "build_failed" for t in public):
         r["note"] = "build failed"
+    elif result["status"] == "invalid_submission":
+        r["note"] = result.get("submission", {}).get("error", "the student files could not be read")
     elif any(t["status"] == "missing" for t in public):
         r["note"] = "kit problem: a target is missing"
     for t in public:

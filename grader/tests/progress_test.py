@@ -105,6 +105,14 @@ class RowTest(TempDirTest):
         self.assertEqual(r["note"], "build failed")
         self.assertEqual(r["first_failure"][2], f"bazel build {A}")
 
+    def test_unreadable_files(self):
+        result = {"lab": "x", "title": "X", "status": "invalid_submission", "score": 0.0, "max_score": 30.0,
+                  "submission": {"error": "none of the lab's student files is in the submission: raft/raft.cc"},
+                  "targets": [target(A, status="not_run")]}
+        r = progress.row(result, {})
+        self.assertIn("none of the lab's student files", r["note"])
+        self.assertIn("none of the lab's student files", progress.render([r]))
+
     def test_case_times_from_gtest_logs(self):
         write(self.tmp, "logs/t/seed1.log", "[ RUN      ] S.a\n[       OK ] S.a (12 ms)\n"
               "[  FAILED  ] S.b (340 ms)\n[  FAILED  ] S.b\n[       OK ] S.c (not a time)\n")
