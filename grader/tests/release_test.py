@@ -182,6 +182,20 @@ class ReleaseTest(TempDirTest):
         self.assertEqual(code, 2)
         self.assertFalse(os.path.exists(out))
 
+    def test_grading_in_a_release_refuses_reference_components(self):
+        from grader import manifest, runner
+
+        dest = self.path("student")
+        release.cut(self.kit, dest)
+
+        class Ws:
+            path = self.path("ws")
+
+        opts = runner.Options(reference=["raft"])
+        with self.assertRaisesRegex(runner.GraderError, "no reference/ \\(a student release\\)"):
+            runner.Grader(dest, manifest.load_manifests(dest), Ws(), opts)
+        runner.Grader(self.kit, manifest.load_manifests(self.kit), Ws(), opts)  # the full kit has one
+
     def test_gradescope_package(self):
         out = self.path("autograder.zip")
         gradescope.package(self.kit, "x", out, "--test-timeout 90")
