@@ -52,6 +52,8 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--student-build-status", type=int, default=0)
     parser.add_argument("--bazel-status", type=int, default=0)
+    parser.add_argument("--extra-xml", action="append", default=[],
+                        help="a JUnit file of a check run outside Bazel (e.g. scripts/clangd_check.sh); repeatable")
     args = parser.parse_args()
     passed = failed = 0
     targets = test_targets()
@@ -66,6 +68,11 @@ def main():
             p, f = p + dp, f + df
         if f:
             print(f"FAILED: {target}")
+        passed, failed = passed + p, failed + f
+    for xml in args.extra_xml:
+        p, f = count(xml)
+        if f:
+            print(f"FAILED: {xml} ({f} failed)")
         passed, failed = passed + p, failed + f
     if args.student_build_status != 0:
         print("FAILED: the student build (bazel build //...) does not compile; see /tmp/tinykv-student-build.log")

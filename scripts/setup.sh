@@ -12,6 +12,8 @@ PACKAGES=(
   librocksdb-dev
   libtcmalloc-minimal4
   clang-format
+  # The editor check (scripts/clangd_check.sh): clangd on every student file.
+  clangd
   python3
   # The timeline pages (docs/debugging.md) are tested in a real browser, headless.
   chromium fonts-dejavu-core

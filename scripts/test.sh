@@ -20,4 +20,11 @@ bazel_status=$?
 bazel build //... >/tmp/tinykv-student-build.log 2>&1
 student_build=$?
 
-python3 scripts/count_results.py --student-build-status "$student_build" --bazel-status "$bazel_status"
+# What a student's editor sees: clangd on every student file, with the compile_commands.json
+# that scripts/compdb.sh writes (a check outside Bazel: it runs Bazel itself).
+editor_xml=/tmp/tinykv-clangd-check.xml
+rm -f "$editor_xml"
+bash scripts/clangd_check.sh --junit "$editor_xml"
+
+python3 scripts/count_results.py --student-build-status "$student_build" --bazel-status "$bazel_status" \
+  --extra-xml "$editor_xml"
