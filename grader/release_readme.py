@@ -208,6 +208,7 @@ def problems(text, release):
     for script in sorted(set(re.findall(r"\bscripts/[A-Za-z0-9_.-]+", text))):
         if not os.path.exists(os.path.join(release, script)):
             found.append(f"names {script}, which is not in the release")
+    found += _broken_anchors(text, release)
     ms = manifest.load_manifests(release)
     for lab in ms.labs:
         if f"//labs:{lab.name}`" not in text:
@@ -220,6 +221,47 @@ def problems(text, release):
                 found.append(f"lab {lab.name}: its student file {f} is missing")
         if lab.handout and f"({lab.handout})" not in text:
             found.append(f"lab {lab.name}: its handout {lab.handout} is not linked")
+    return found
+
+
+def anchor(heading):
+    """The fragment GitHub gives a Markdown heading: lower case, punctuation dropped, spaces
+    as hyphens ("Set up your editor" -> "set-up-your-editor")."""
+    text = re.sub(r"[^\w\- ]", "", heading.strip().lower())
+    return text.replace(" ", "-")
+
+
+def _anchors(text):
+    out, in_code = set(), False
+    for line in text.splitlines():
+        if line.startswith("```"):
+            in_code = not in_code
+        elif not in_code and line.startswith("#"):
+            out.add(anchor(line.lstrip("#")))
+    return out
+
+
+def _broken_anchors(text, release):
+    """Links to a section of the README (its own `#x`, or `README.md#x` from a page of the
+    release, such as a handout's "Set up your editor") that the new README does not have."""
+    have = _anchors(text)
+    found = []
+    for frag in re.findall(r"\]\(#([^)\s]+)\)", text):
+        if frag not in have:
+            found.append(f"links its own section #{frag}, which it does not have")
+    readme = os.path.join(os.path.abspath(release), "README.md")
+    for dirpath, dirnames, filenames in os.walk(release):
+        dirnames[:] = [d for d in dirnames if d != ".git" and not d.startswith("bazel-")]
+        for name in filenames:
+            if not name.endswith(".md") or os.path.join(dirpath, name) == readme:
+                continue
+            path = os.path.join(dirpath, name)
+            with open(path, encoding="utf-8", errors="replace") as f:
+                page = f.read()
+            for target, frag in re.findall(r"\]\(([^)#\s]*README\.md)#([^)\s]+)\)", page):
+                if os.path.normpath(os.path.join(dirpath, target)) == readme and frag not in have:
+                    rel = os.path.relpath(path, release)
+                    found.append(f"{rel} links README.md#{frag}, a section the student README does not have")
     return found
 
 

@@ -168,6 +168,18 @@ class ReleaseTest(TempDirTest):
         self.assertIn("links docs/missing.md", str(cm.exception))
         self.assertIn("names scripts/nope.sh", str(cm.exception))
 
+    def test_handout_links_into_the_readme_must_resolve(self):
+        self.assertEqual(release_readme.anchor("Set up your editor"), "set-up-your-editor")
+        self.assertEqual(release_readme.anchor("3. Lab 2A: Raft"), "3-lab-2a-raft")
+        write(self.kit, "docs/x.md", "# Lab X\n\nSee [the kit](../README.md#student-kit).\n")
+        self.commit("handout links the README")
+        release.cut(self.kit, self.path("ok"))  # "# Student kit" is in the template
+        write(self.kit, "docs/x.md", "# Lab X\n\nSee [the editor](../README.md#set-up-your-editor).\n")
+        self.commit("handout links a section the student README lacks")
+        with self.assertRaisesRegex(release_readme.ReadmeError,
+                                    "docs/x.md links README.md#set-up-your-editor, a section the student README does not have"):
+            release.cut(self.kit, self.path("student"))
+
     def test_unknown_markers_are_refused(self):
         with self.assertRaisesRegex(release_readme.ReadmeError, "LAB_LIST"):
             release_readme.render(self.kit, "{{LAB_LIST}}\n")
