@@ -140,6 +140,8 @@ def cut(kit, dest, message="TinyKV C++ lab kit", author=AUTHOR):
         # The kit's README is the instructor's; the release gets its own, from the manifests.
         release_readme.write(stage)
         notes.append("README.md: the student's own, generated from the lab manifests and " + release_readme.TEMPLATE)
+        for twin in release_readme.drop_stale_twins(stage):
+            notes.append(f"{twin}: left out (the translation of the instructor's README, which the release replaces)")
         found = leaks(stage, kit)
         if found:
             raise ReleaseError("the release would leak solutions:\n  " + "\n  ".join(found))

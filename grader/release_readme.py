@@ -265,6 +265,24 @@ def _broken_anchors(text, release):
     return found
 
 
+# Translations of the kit's README (the instructor's). The release replaces README.md, so a
+# twin the new README does not link would promise, in another language, what the release lacks.
+README_TWINS = ("docs/zh/README.md",)
+
+
+def drop_stale_twins(release):
+    """Removes README translations that the release's README does not link; returns them."""
+    with open(os.path.join(release, "README.md"), encoding="utf-8") as f:
+        text = f.read()
+    dropped = []
+    for twin in README_TWINS:
+        path = os.path.join(release, twin)
+        if os.path.isfile(path) and f"({twin})" not in text:
+            os.unlink(path)
+            dropped.append(twin)
+    return dropped
+
+
 def write(release):
     """Replaces the release's README.md with the student's own; raises ReadmeError if the
     result names anything the release lacks."""

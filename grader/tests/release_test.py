@@ -124,6 +124,18 @@ class ReleaseTest(TempDirTest):
         self.assertEqual(release_readme.problems(text, dest), [])
         self.assertTrue(any("README.md: the student's own" in n for n in notes))
 
+    def test_the_translated_instructor_readme_stays_out(self):
+        write(self.kit, "docs/zh/README.md", "# 教师版\n\nbazel test --config=reference //...\n")
+        write(self.kit, "docs/zh/x.md", "# 实验 X\n")
+        self.commit("zh")
+        dest = self.path("student")
+        notes = release.cut(self.kit, dest)
+        self.assertFalse(os.path.exists(os.path.join(dest, "docs/zh/README.md")))
+        self.assertTrue(os.path.exists(os.path.join(dest, "docs/zh/x.md")))
+        self.assertIn("docs/zh/README.md: left out", " ".join(notes))
+        # The handout's Chinese twin is linked next to it.
+        self.assertIn("[docs/x.md](docs/x.md) ([中文](docs/zh/x.md))", read(os.path.join(dest, "README.md")))
+
     def test_readme_follows_the_manifests(self):
         old = release_readme.render(self.kit)
         # A new lab with its own suite and file: the next release's README lists them ...
