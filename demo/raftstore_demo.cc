@@ -21,6 +21,19 @@ using raftstore::testing::ClusterOptions;
 
 constexpr uint64_t kRegion = 1;
 
+// Whose raftstore runs (demo/BUILD sets the define under --config=reference), and what to do
+// when the story stops.
+#ifdef TINYKV_DEMO_REFERENCE_RAFTSTORE
+constexpr const char* kWhenItFails =
+    "(This is the reference raftstore: a failure here is a bug in the kit.\n"
+    " Report it with the seed.)\n";
+#else
+constexpr const char* kWhenItFails =
+    "(The demo runs on your Raft and raftstore: it tells the whole story once\n"
+    " `bazel test //labs:2b` and `bazel test //labs:2c` pass. Until then it stops at the\n"
+    " first step your code cannot do yet.)\n";
+#endif
+
 std::string Ms(uint64_t micros) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.1f ms", static_cast<double>(micros) / 1000.0);
@@ -73,7 +86,7 @@ class Story {
  private:
   bool fail(const std::string& what) {
     r_.failure = what;
-    out_ << "DEMO FAILED: " << what << "\n";
+    out_ << "DEMO FAILED: " << what << "\n" << kWhenItFails;
     return false;
   }
 

@@ -25,7 +25,7 @@ import tempfile
 if __package__ in (None, ""):  # run as a script: make `grader` importable
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from grader import manifest, workspace  # noqa: E402
+from grader import manifest, release_readme, workspace  # noqa: E402
 
 INSTRUCTOR_ONLY = (
     "reference/",
@@ -137,6 +137,11 @@ def cut(kit, dest, message="TinyKV C++ lab kit", author=AUTHOR):
         for dirpath, dirnames, filenames in os.walk(stage, topdown=False):
             if dirpath != stage and not os.listdir(dirpath):
                 os.rmdir(dirpath)
+        # The kit's README is the instructor's; the release gets its own, from the manifests.
+        release_readme.write(stage)
+        notes.append("README.md: the student's own, generated from the lab manifests and " + release_readme.TEMPLATE)
+        for twin in release_readme.drop_stale_twins(stage):
+            notes.append(f"{twin}: left out (the translation of the instructor's README, which the release replaces)")
         found = leaks(stage, kit)
         if found:
             raise ReleaseError("the release would leak solutions:\n  " + "\n  ".join(found))
@@ -241,6 +246,10 @@ def main(argv=None):
     ap.add_argument("--message", default="TinyKV C++ lab kit")
     ap.add_argument("--test-timeout", type=int, default=60)
     a = ap.parse_args(argv)
+    if not os.path.isdir(os.path.join(a.kit, "reference")):
+        print(f"release: {a.kit} has no reference/: it is already a student release. Cutting a release is "
+              "the instructor's job, from the full kit (see docs/instructor.md).", file=sys.stderr)
+        return 2
     try:
         for note in cut(a.kit, a.dest, a.message):
             print("release:", note)
@@ -253,7 +262,7 @@ def main(argv=None):
                     print("  " + p)
                 return 1
             print("release: verified: it builds, its public suites fail on the stubs only, and pass on the reference")
-    except (ReleaseError, manifest.ManifestError) as e:
+    except (ReleaseError, manifest.ManifestError, release_readme.ReadmeError) as e:
         print(f"release: {e}", file=sys.stderr)
         return 1
     return 0

@@ -104,6 +104,11 @@ class Grader:
                     f"{arg}: the grader always builds the student's code; use --reference-component "
                     "to take one component (raft, kv, raftstore) from reference/"
                 )
+        if options.reference and not os.path.isdir(os.path.join(self.kit, "reference")):
+            raise GraderError(
+                f"--reference-component {' '.join(options.reference)}: this copy of the kit has no reference/ "
+                "(a student release): grading here always uses your own code"
+            )
         self.bazel = bazel_mod.Bazel(workspace.path, options.bazel)
         self.hidden_in_kit = os.path.isdir(os.path.join(self.kit, "grader", "hidden"))
         self._sandbox = None

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs what the kit needs on Debian 12, once. Safe to run again: quiet when there is
+# Installs what the kit needs on Debian 12, once. Safe to run again: one line when there is
 # nothing to do. Every other script in scripts/ runs it first.
 set -euo pipefail
 
@@ -57,3 +57,5 @@ version=$(cat "$(dirname "$0")/../.bazelversion")
 if [ ! -e "/usr/bin/bazel-$version" ]; then
   as_root ln -s bazel-4 "/usr/bin/bazel-$version"
 fi
+# One line when all is in place: a silent run left a new student unsure whether it had worked.
+echo "setup: ready (the Debian packages of scripts/setup.sh are installed; bazel $version)"

@@ -4,13 +4,14 @@
 #   scripts/timeline.sh TARGET CASE [SEED] [bazel options...]
 #   scripts/timeline.sh //raftstore/tests:raftstore_2b_test Raftstore2B.ConcurrentPartition 7
 #   scripts/timeline.sh //raft/sim:cluster_test SimCluster.ChaoticRunsStaySafe 3 --config=reference
+#     (--config=reference: the instructor's kit only; a student release has no reference/)
 #
 # Writes ./timeline-<CASE>.html and prints its path. The run is the same as the failing one
 # (same seed: the simulation replays exactly), so the page shows what went wrong; a passing
 # case draws a page too. SEED defaults to the kit's default seed (testutil/seed.h).
 set -uo pipefail
 if [ $# -lt 2 ]; then
-  sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'
   exit 2
 fi
 target=$1
@@ -24,6 +25,13 @@ fi
 here=$(pwd)
 cd "$(dirname "$0")/.." || exit 1
 root=$(pwd)
+for arg in "$@"; do
+  if [[ $arg == --config=reference* ]] && [ ! -d reference ]; then
+    echo "timeline: $arg needs reference/, which a student release does not have;" \
+      "leave it out to draw the run of your own code" >&2
+    exit 2
+  fi
+done
 
 bazel test "$target" "$@" "${seed_args[@]}" \
   --test_env=TINYKV_TIMELINE=1 \

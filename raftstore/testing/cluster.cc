@@ -413,8 +413,11 @@ std::shared_ptr<const ProposedAt> Cluster::SendCommand(
   auto proposed = std::make_shared<ProposedAt>();
   auto reply = [this, reply_queue, answer](const raft_cmdpb::RaftCmdResponse& resp,
                                            std::vector<std::pair<std::string, std::string>> kvs) {
-    rt_.StartTimer(reply_queue, Draw(rt_, options_.rpc_delay_min, options_.rpc_delay_max), "answer",
-                   [answer, resp, kvs = std::move(kvs)] { answer(resp, kvs); });
+    rt_.StartTimer(
+        reply_queue, Draw(rt_, options_.rpc_delay_min, options_.rpc_delay_max), "answer",
+        // The timer fires once: the scanned pairs move on, not copied (a scan
+        // returns a client's every key).
+        [answer, resp, kvs = std::move(kvs)]() mutable { answer(resp, std::move(kvs)); });
   };
   rt_.StartTimer(
       runtime::QueueId{store_id, "raft"}, Draw(rt_, options_.rpc_delay_min, options_.rpc_delay_max),

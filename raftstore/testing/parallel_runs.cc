@@ -1,6 +1,7 @@
 #include "raftstore/testing/parallel_runs.h"
 
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -11,10 +12,18 @@
 namespace raftstore::testing {
 namespace {
 
+double ProcessCpuSeconds() {
+  timespec t{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+  return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_nsec) / 1e9;
+}
+
 RunOutcome RunOne(const GenericTestOptions& options) {
   GenericTestReport report;
+  const double cpu_before = ProcessCpuSeconds();
   ::testing::AssertionResult result = RunGenericTest(options, &report);
   RunOutcome out;
+  out.cpu_seconds = ProcessCpuSeconds() - cpu_before;
   out.ok = static_cast<bool>(result);
   if (!out.ok) out.message = result.message();
   out.wall_seconds = report.wall_seconds;
@@ -23,10 +32,10 @@ RunOutcome RunOne(const GenericTestOptions& options) {
   return out;
 }
 
-// A finished run's outcome, on the file its process leaves: ok, wall, events, ops, message
-// length, then the message bytes. Read back only after that process exited.
+// A finished run's outcome, on the file its process leaves: ok, wall, cpu, events, ops,
+// message length, then the message bytes. Read back only after that process exited.
 void WriteOutcome(std::FILE* f, const RunOutcome& o) {
-  std::fprintf(f, "%d %.6f %llu %llu %zu\n", o.ok ? 1 : 0, o.wall_seconds,
+  std::fprintf(f, "%d %.6f %.6f %llu %llu %zu\n", o.ok ? 1 : 0, o.wall_seconds, o.cpu_seconds,
                static_cast<unsigned long long>(o.events), static_cast<unsigned long long>(o.ops),
                o.message.size());
   std::fwrite(o.message.data(), 1, o.message.size(), f);
@@ -38,7 +47,8 @@ bool ReadOutcome(std::FILE* f, RunOutcome* o) {
   int ok = 0;
   size_t length = 0;
   unsigned long long events = 0, ops = 0;
-  if (std::fscanf(f, "%d %lf %llu %llu %zu", &ok, &o->wall_seconds, &events, &ops, &length) != 5 ||
+  if (std::fscanf(f, "%d %lf %lf %llu %llu %zu", &ok, &o->wall_seconds, &o->cpu_seconds, &events,
+                  &ops, &length) != 6 ||
       std::fgetc(f) != '\n') {
     return false;
   }

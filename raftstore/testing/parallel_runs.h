@@ -19,6 +19,9 @@ struct RunOutcome {
   // The failure message (empty when ok).
   std::string message;
   double wall_seconds = 0;
+  // CPU time (user + system, every thread of the process: RocksDB's background flushes
+  // included) the run took; unlike wall time it does not grow when the machine is busy.
+  double cpu_seconds = 0;
   uint64_t events = 0;
   uint64_t ops = 0;
 };

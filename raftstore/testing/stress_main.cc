@@ -1,7 +1,7 @@
 // The lab 2B/2C stress command: runs the Raftstore2B (or, with --lab=2c, Raftstore2C)
 // GenericTest scenarios over many seeds and reports, per scenario, how many runs failed (with
 // the seed and the command that replays each failure), the wall time per run, seeds per
-// minute and simulated events per second.
+// minute and simulated events per second, and the same per CPU second (user + system).
 //
 //   bazel run --config=reference //raftstore/testing:stress -- --seeds=20
 //   bazel run --config=reference //raftstore/testing:stress -- --scenario=PersistPartition
@@ -136,8 +136,10 @@ int main(int argc, char** argv) {
   int total_failures = 0;
   int total_runs = 0;
   const auto started = std::chrono::steady_clock::now();
-  std::printf("%-46s %5s %5s %10s %10s %12s %10s\n", "scenario", "runs", "fail", "wall/run",
-              "seeds/min", "events/s", "ops/run");
+  // Wall-clock columns, then the same per CPU second (what a run costs whatever else the
+  // machine is doing): cpu/run, seeds per CPU-minute and events per CPU-second.
+  std::printf("%-46s %5s %5s %10s %10s %12s %9s %10s %12s %10s\n", "scenario", "runs", "fail",
+              "wall/run", "seeds/min", "events/s", "cpu/run", "seeds/cmin", "events/cs", "ops/run");
   for (const Scenario& s : scenarios) {
     std::vector<GenericTestOptions> runs;
     for (int r = 0; r < seeds; ++r) {
@@ -174,12 +176,14 @@ int main(int argc, char** argv) {
     const std::vector<RunOutcome> outcomes = RunInParallel(runs, jobs);
     int failures = 0;
     double wall = 0;
+    double cpu = 0;
     uint64_t events = 0;
     uint64_t ops = 0;
     std::vector<std::string> failed;
     for (size_t r = 0; r < outcomes.size(); ++r) {
       const RunOutcome& out = outcomes[r];
       wall += out.wall_seconds;
+      cpu += out.cpu_seconds;
       events += out.events;
       ops += out.ops;
       if (out.ok) continue;
@@ -193,9 +197,11 @@ int main(int argc, char** argv) {
     }
     total_failures += failures;
     total_runs += seeds;
-    std::printf("%-46s %5d %5d %9.2fs %10.1f %12.0f %10llu\n", s.name, seeds, failures,
-                wall / seeds, wall > 0 ? 60.0 * seeds / wall : 0.0,
-                wall > 0 ? static_cast<double>(events) / wall : 0.0,
+    std::printf("%-46s %5d %5d %9.2fs %10.1f %12.0f %8.2fs %10.1f %12.0f %10llu\n", s.name, seeds,
+                failures, wall / seeds, wall > 0 ? 60.0 * seeds / wall : 0.0,
+                wall > 0 ? static_cast<double>(events) / wall : 0.0, cpu / seeds,
+                cpu > 0 ? 60.0 * seeds / cpu : 0.0,
+                cpu > 0 ? static_cast<double>(events) / cpu : 0.0,
                 static_cast<unsigned long long>(ops / static_cast<uint64_t>(seeds)));
     for (const std::string& f : failed) std::printf("  FAILED %s\n", f.c_str());
     std::fflush(stdout);
