@@ -85,6 +85,9 @@ void Raft::reset(uint64_t new_term) {
 
 void Raft::tick() {
   if (state == StateType::kLeader) {
+    for (auto& [peer, f] : flow_) {
+      if (f.state == Flow::State::kSnapshot) ++f.snapshot_ticks;
+    }
     if (++heartbeat_elapsed >= heartbeat_timeout) {
       heartbeat_elapsed = 0;
       Message beat;
@@ -124,6 +127,7 @@ void Raft::becomeLeader() {
   lead = id;
   const uint64_t last = raft_log.LastIndex();
   for (auto& [peer, pr] : prs) pr = Progress{0, last + 1};
+  flow_.clear();  // every follower starts in the probe state
   // The no-op of the new term: committing it commits every earlier entry (paper §5.4.2).
   eraftpb::Entry noop;
   google::protobuf::RepeatedPtrField<eraftpb::Entry> ents;
@@ -155,12 +159,19 @@ void Raft::appendEntries(const google::protobuf::RepeatedPtrField<eraftpb::Entry
 }
 
 bool Raft::sendAppend(uint64_t to) {
-  Progress& pr = prs[to];
-  const uint64_t prev = pr.next - 1;
+  uint64_t last = 0;
+  const bool sent = sendAppendFrom(to, prs[to].next, &last);
+  Flow& f = flow_[to];
+  if (sent && f.state == Flow::State::kProbe) f.probe_sent = true;
+  return sent;
+}
+
+bool Raft::sendAppendFrom(uint64_t to, uint64_t next, uint64_t* last) {
+  const uint64_t prev = next - 1;
   Result<uint64_t> prev_term = raft_log.Term(prev);
-  if (!prev_term.ok() || pr.next < raft_log.first_index) {
+  if (!prev_term.ok() || next < raft_log.first_index) {
     // The entries this follower needs were compacted away: only a snapshot can help it.
-    if (prev_term.code() == ErrCompacted || pr.next < raft_log.first_index) {
+    if (prev_term.code() == ErrCompacted || next < raft_log.first_index) {
       sendSnapshot(to);
     } else {
       log_->error("sendAppend to {}: term of {}: {}", to, prev, prev_term.error().ToString());
@@ -174,12 +185,50 @@ bool Raft::sendAppend(uint64_t to) {
   m.set_log_term(prev_term.value());
   m.set_commit(raft_log.committed);
   uint64_t end = raft_log.LastIndex() + 1;
-  if (max_entries_per_append > 0) end = std::min(end, pr.next + max_entries_per_append);
-  for (eraftpb::Entry& e : raft_log.slice(pr.next, end)) {
+  if (max_entries_per_append > 0) end = std::min(end, next + max_entries_per_append);
+  for (eraftpb::Entry& e : raft_log.slice(next, end)) {
     *m.add_entries() = std::move(e);
   }
   send(std::move(m));
+  *last = std::max(prev, end - 1);
   return true;
+}
+
+bool Raft::maybeSendAppend(uint64_t to, bool send_if_empty) {
+  Flow& f = flow_[to];
+  switch (f.state) {
+    case Flow::State::kSnapshot:
+      return false;
+    case Flow::State::kProbe:
+      if (!f.probe_sent) sendAppend(to);
+      return false;  // one probe at a time
+    case Flow::State::kReplicate: {
+      if (f.inflight.size() >= kMaxInflight) return false;
+      const uint64_t from = std::max(f.sent + 1, prs[to].next);
+      if (from > raft_log.LastIndex() && !send_if_empty) return false;
+      uint64_t last = 0;
+      if (!sendAppendFrom(to, from, &last)) return false;  // a snapshot instead, or nothing
+      if (last < from) return false;                       // an empty append: the commit index
+      f.sent = last;
+      f.inflight.push_back(last);
+      return true;
+    }
+  }
+  return false;
+}
+
+void Raft::becomeProbe(uint64_t to) {
+  Flow& f = flow_[to];
+  f.state = Flow::State::kProbe;
+  f.probe_sent = false;
+  f.inflight.clear();
+}
+
+void Raft::becomeReplicate(uint64_t to) {
+  Flow& f = flow_[to];
+  f.state = Flow::State::kReplicate;
+  f.sent = prs[to].match;
+  f.inflight.clear();
 }
 
 void Raft::sendHeartbeat(uint64_t to) {
@@ -212,14 +261,20 @@ void Raft::sendSnapshot(uint64_t to) {
   m.set_to(to);
   *m.mutable_snapshot() = std::move(snap).value();
   send(std::move(m));
-  // Assume it arrives; if it is lost, the follower's rejection brings next back down.
+  // Send nothing more until the follower acknowledges it (handleAppendResponse) or keeps
+  // answering heartbeats without doing so (it was lost; see the heartbeat response).
   prs[to].next = index + 1;
+  Flow& f = flow_[to];
+  f.state = Flow::State::kSnapshot;
+  f.pending_snapshot = index;
+  f.snapshot_ticks = 0;
+  f.inflight.clear();
   log_->debug("sent snapshot at {} to {}", index, to);
 }
 
 void Raft::bcastAppend() {
   for (const auto& [peer, pr] : prs) {
-    if (peer != id) sendAppend(peer);
+    if (peer != id) maybeSendAppend(peer, true);
   }
 }
 
@@ -379,8 +434,7 @@ Error Raft::stepLeader(const Message& m) {
       if (from_member) handleAppendResponse(m);
       break;
     case eraftpb::MsgHeartbeatResponse:
-      // A follower that is behind catches up on the heartbeat's round trip.
-      if (from_member && prs[m.from()].match < raft_log.LastIndex()) sendAppend(m.from());
+      if (from_member) handleHeartbeatResponse(m);
       break;
     case eraftpb::MsgRequestVote:
       handleRequestVote(m);
@@ -458,21 +512,61 @@ void Raft::handleAppendEntries(const Message& m) {
 
 void Raft::handleAppendResponse(const Message& m) {
   Progress& pr = prs[m.from()];
+  Flow& f = flow_[m.from()];
   if (m.reject()) {
     if (m.index() < pr.match) return;  // a stale rejection
+    // The follower only ever accepts a snapshot, so a rejection now is of an older append.
+    if (f.state == Flow::State::kSnapshot) return;
     pr.next = std::max<uint64_t>(1, std::min(pr.next - 1, m.index() + 1));
     pr.next = std::max(pr.next, pr.match + 1);
+    // What was in flight after the missing entry is rejected too: probe from next again.
+    becomeProbe(m.from());
     sendAppend(m.from());
     return;
   }
   if (m.index() <= pr.match) return;  // a stale acceptance
   pr.match = m.index();
   pr.next = std::max(pr.next, pr.match + 1);
+  switch (f.state) {
+    case Flow::State::kProbe:
+      becomeReplicate(m.from());
+      break;
+    case Flow::State::kSnapshot:
+      if (pr.match >= f.pending_snapshot) becomeReplicate(m.from());
+      break;
+    case Flow::State::kReplicate:
+      f.sent = std::max(f.sent, pr.match);
+      while (!f.inflight.empty() && f.inflight.front() <= pr.match) f.inflight.pop_front();
+      break;
+  }
   if (maybeCommit()) {
     bcastAppend();  // tell everyone the new commit index
-  } else if (pr.next <= raft_log.LastIndex()) {
-    sendAppend(m.from());
   }
+  // Fill the window: more than one append when max_entries_per_append splits the backlog.
+  while (maybeSendAppend(m.from(), false)) {
+  }
+}
+
+void Raft::handleHeartbeatResponse(const Message& m) {
+  Flow& f = flow_[m.from()];
+  switch (f.state) {
+    case Flow::State::kProbe:
+      f.probe_sent = false;  // the probe or its answer may have been lost: try again
+      break;
+    case Flow::State::kReplicate:
+      // The follower is alive; if the window is full of appends that were lost, free one so
+      // that an append gets through and its rejection brings the follower back to probing.
+      if (f.inflight.size() >= kMaxInflight) f.inflight.pop_front();
+      break;
+    case Flow::State::kSnapshot:
+      // The follower answers heartbeats but has not acknowledged the snapshot for an
+      // election timeout: it was lost (or dropped by the follower's store). Send it again.
+      if (f.snapshot_ticks < election_timeout) return;
+      becomeProbe(m.from());
+      break;
+  }
+  // A follower that is behind catches up on the heartbeat's round trip.
+  if (prs[m.from()].match < raft_log.LastIndex()) maybeSendAppend(m.from(), true);
 }
 
 void Raft::handleHeartbeat(const Message& m) {
@@ -529,6 +623,7 @@ void Raft::addNode(uint64_t node) {
 
 void Raft::removeNode(uint64_t node) {
   prs.erase(node);
+  flow_.erase(node);
   if (state == StateType::kLeader && maybeCommit()) bcastAppend();
 }
 
