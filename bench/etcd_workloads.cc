@@ -173,6 +173,7 @@ class Cluster {
       Node& to = node(m.to());
       if (from.down || to.down) {
         ++dropped;  // no ReportUnreachable in this kit's RawNode (see the top of the file)
+        if (m.msg_type() == eraftpb::MsgSnapshot) ++snaps_dropped;
         continue;
       }
       if (o_.wire) {
@@ -202,7 +203,10 @@ class Cluster {
     return true;
   }
 
-  uint64_t rounds = 0, delivered = 0, dropped = 0, snaps_sent = 0, snaps_applied = 0;
+  // snaps_sent counts snapshots delivered (as bench.go does); snaps_dropped the ones sent to
+  // or from a node that was cut off, which bench.go does not count.
+  uint64_t rounds = 0, delivered = 0, dropped = 0, snaps_sent = 0, snaps_dropped = 0;
+  uint64_t snaps_applied = 0;
   uint64_t compactions = 0;
 
  private:
@@ -304,11 +308,12 @@ int Run(const Options& o) {
       "name=%s n=%lu size=%lu window=%lu secs=%.3f ops_per_sec=%.0f cpu_user_s=%.2f "
       "cpu_sys_s=%.2f alloc_mb=%.0f mallocs=%lu gcs=0 gc_pause_ms=0.0 live_mb=%.0f "
       "maxrss_mb=%.0f rounds=%lu msgs=%lu dropped=%lu compactions=%lu snaps_sent=%lu "
-      "snaps_applied=%lu behind=%lu catchup_ms=%.1f catchup_rounds=%lu\n",
+      "snaps_dropped=%lu snaps_applied=%lu behind=%lu catchup_ms=%.1f catchup_rounds=%lu\n",
       o.name.c_str(), o.n, o.size, o.window, secs, o.n / secs,
       Seconds(ru.ru_utime) - Seconds(ru0.ru_utime), Seconds(ru.ru_stime) - Seconds(ru0.ru_stime),
       alloc_mb, mallocs, live_mb, ru.ru_maxrss / 1024.0, c.rounds, c.delivered, c.dropped,
-      c.compactions, c.snaps_sent, c.snaps_applied, behind, catchup_ms, catchup_rounds);
+      c.compactions, c.snaps_sent, c.snaps_dropped, c.snaps_applied, behind, catchup_ms,
+      catchup_rounds);
   return 0;
 }
 

@@ -144,12 +144,12 @@ void Raft::send(Message m) {
 
 void Raft::appendEntries(const google::protobuf::RepeatedPtrField<eraftpb::Entry>& ents) {
   uint64_t index = raft_log.LastIndex();
-  std::vector<eraftpb::Entry> stamped(ents.begin(), ents.end());
-  for (eraftpb::Entry& e : stamped) {
+  // Stamped in place at the end of the log: one copy of each entry, not two.
+  for (const eraftpb::Entry& proposed : ents) {
+    eraftpb::Entry& e = raft_log.entries.emplace_back(proposed);
     e.set_term(term);
     e.set_index(++index);
   }
-  raft_log.append(stamped);
   if (auto it = prs.find(id); it != prs.end()) {
     it->second.match = index;
     it->second.next = index + 1;
@@ -186,8 +186,9 @@ bool Raft::sendAppendFrom(uint64_t to, uint64_t next, uint64_t* last) {
   m.set_commit(raft_log.committed);
   uint64_t end = raft_log.LastIndex() + 1;
   if (max_entries_per_append > 0) end = std::min(end, next + max_entries_per_append);
-  for (eraftpb::Entry& e : raft_log.slice(next, end)) {
-    *m.add_entries() = std::move(e);
+  if (next < end) m.mutable_entries()->Reserve(static_cast<int>(end - next));
+  for (uint64_t i = next; i < end; ++i) {
+    *m.add_entries() = raft_log.entries[i - raft_log.first_index];
   }
   send(std::move(m));
   *last = std::max(prev, end - 1);
@@ -285,7 +286,8 @@ void Raft::bcastHeartbeat() {
 }
 
 bool Raft::maybeCommit() {
-  std::vector<uint64_t> matches;
+  std::vector<uint64_t>& matches = matches_;  // reused: this runs on every acknowledgement
+  matches.clear();
   for (const auto& [peer, pr] : prs) matches.push_back(pr.match);
   if (matches.empty()) return false;
   std::sort(matches.begin(), matches.end(), std::greater<>());
@@ -501,8 +503,7 @@ void Raft::handleAppendEntries(const Message& m) {
     send(std::move(resp));
     return;
   }
-  const std::vector<eraftpb::Entry> ents(m.entries().begin(), m.entries().end());
-  const uint64_t last_new = raft_log.appendFromLeader(m.index(), ents);
+  const uint64_t last_new = raft_log.appendFromLeader(m.index(), m.entries());
   if (m.commit() > raft_log.committed) {
     raft_log.committed = std::min(m.commit(), last_new);
   }

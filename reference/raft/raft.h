@@ -167,6 +167,8 @@ class Raft {
 
   // Per follower (leader only); a peer missing here is in the probe state.
   std::map<uint64_t, Flow> flow_;
+  // maybeCommit's scratch space.
+  std::vector<uint64_t> matches_;
 
   std::shared_ptr<spdlog::logger> log_;
 };
