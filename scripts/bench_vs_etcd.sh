@@ -4,9 +4,11 @@
 # of each program, alternating (etcd, kit, etcd, kit, ...), each run a fresh process; then, per
 # workload, both medians of proposals/s, their ratio (kit / etcd) and the counters to compare.
 #
-#   scripts/bench_vs_etcd.sh [--runs=3] [--n=200000] [--student] [--only=NAME]
+#   scripts/bench_vs_etcd.sh [--runs=3] [--n=200000] [--student] [--only=NAME] [--kit-binary=PATH]
 #
-# --student measures the student's Raft (raft/*.cc) instead of the reference. Go and etcd's
+# --student measures the student's Raft (raft/*.cc) instead of the reference. --kit-binary runs
+# an etcd_workloads binary built earlier (bazel build -c opt [--config=reference]
+# //bench:etcd_workloads) instead of building one, e.g. while another Bazel command runs. Go and etcd's
 # sources are installed from Debian if missing (apt-get, as root; no network otherwise). The
 # anchor folder is $ETCD_BENCH_DIR, by default ../shared/anchors/etcd-raft-bench beside the kit.
 # Raw lines go to $BENCH_BUILD/last-vs.txt (default ${TMPDIR:-/tmp}/bench-vs-etcd).
@@ -18,14 +20,16 @@ RUNS=3
 N=200000
 CONFIG=(--config=reference)
 ONLY=""
+KIT_BINARY=""
 for arg in "$@"; do
   case "$arg" in
     --runs=*) RUNS="${arg#*=}" ;;
     --n=*) N="${arg#*=}" ;;
     --student) CONFIG=() ;;
     --only=*) ONLY="${arg#*=}" ;;
+    --kit-binary=*) KIT_BINARY="${arg#*=}" ;;
     *)
-      echo "usage: $0 [--runs=3] [--n=200000] [--student] [--only=NAME]" >&2
+      echo "usage: $0 [--runs=3] [--n=200000] [--student] [--only=NAME] [--kit-binary=PATH]" >&2
       exit 2
       ;;
   esac
@@ -56,8 +60,14 @@ mkdir -p "$B"
 GO111MODULE=off GOPATH=$GOPATH_DEB GOPROXY=off GOFLAGS= go build -o "$B/etcd-bench" "$ANCHOR/bench.go"
 
 # The kit's side, optimized like a release build.
-(cd "$ROOT" && bazel build -c opt "${CONFIG[@]}" //bench:etcd_workloads >&2)
-cp -f "$ROOT/bazel-bin/bench/etcd_workloads" "$B/kit-bench"
+if [ -n "$KIT_BINARY" ]; then
+  [ -x "$KIT_BINARY" ] || { echo "$0: --kit-binary: $KIT_BINARY is not an executable" >&2; exit 2; }
+  cp -f "$KIT_BINARY" "$B/kit-bench"
+  CONFIG=("prebuilt $KIT_BINARY")
+else
+  (cd "$ROOT" && bazel build -c opt "${CONFIG[@]}" //bench:etcd_workloads >&2)
+  cp -f "$ROOT/bazel-bin/bench/etcd_workloads" "$B/kit-bench"
+fi
 
 echo "# $(go version) | etcd raft: golang-etcd-server-dev $(dpkg-query -W -f='${Version}' golang-etcd-server-dev)"
 echo "# kit: $(git -C "$ROOT" rev-parse --short HEAD)$(git -C "$ROOT" diff --quiet || echo +dirty)" \

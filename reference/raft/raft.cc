@@ -160,10 +160,7 @@ void Raft::appendEntries(const google::protobuf::RepeatedPtrField<eraftpb::Entry
 
 bool Raft::sendAppend(uint64_t to) {
   uint64_t last = 0;
-  const bool sent = sendAppendFrom(to, prs[to].next, &last);
-  Flow& f = flow_[to];
-  if (sent && f.state == Flow::State::kProbe) f.probe_sent = true;
-  return sent;
+  return sendAppendFrom(to, prs[to].next, &last);
 }
 
 bool Raft::sendAppendFrom(uint64_t to, uint64_t next, uint64_t* last) {
@@ -197,39 +194,49 @@ bool Raft::sendAppendFrom(uint64_t to, uint64_t next, uint64_t* last) {
 
 bool Raft::maybeSendAppend(uint64_t to, bool send_if_empty) {
   Flow& f = flow_[to];
-  switch (f.state) {
-    case Flow::State::kSnapshot:
-      return false;
-    case Flow::State::kProbe:
-      if (!f.probe_sent) sendAppend(to);
-      return false;  // one probe at a time
-    case Flow::State::kReplicate: {
-      if (f.inflight.size() >= kMaxInflight) return false;
-      const uint64_t from = std::max(f.sent + 1, prs[to].next);
-      if (from > raft_log.LastIndex() && !send_if_empty) return false;
-      uint64_t last = 0;
-      if (!sendAppendFrom(to, from, &last)) return false;  // a snapshot instead, or nothing
-      if (last < from) return false;                       // an empty append: the commit index
-      f.sent = last;
-      f.inflight.push_back(last);
-      return true;
-    }
+  if (f.state == Flow::State::kProbe) {
+    sendAppend(to);
+    return false;  // one append per event until the follower's log is found
   }
-  return false;
+  // Replicate, or snapshot (then appends follow the snapshot, optimistically, as well).
+  if (f.inflight.size() >= kMaxInflight) return false;
+  const uint64_t from = std::max(f.sent + 1, prs[to].next);
+  if (from > raft_log.LastIndex() && !send_if_empty) return false;
+  // A snapshot is already on its way: never a second one from here.
+  if (f.state == Flow::State::kSnapshot && from < raft_log.first_index) return false;
+  uint64_t last = 0;
+  if (!sendAppendFrom(to, from, &last)) return false;  // a snapshot instead, or nothing
+  if (last < from) return false;                       // an empty append: the commit index
+  f.sent = last;
+  f.inflight.push_back(last);
+  return true;
+}
+
+void Raft::retransmit(uint64_t to) {
+  Flow& f = flow_[to];
+  uint64_t last = 0;
+  if (!sendAppendFrom(to, prs[to].next, &last)) return;
+  if (f.state == Flow::State::kReplicate && last > f.sent) {
+    if (f.inflight.size() >= kMaxInflight) f.inflight.pop_front();
+    f.sent = last;
+    f.inflight.push_back(last);
+  }
 }
 
 void Raft::becomeProbe(uint64_t to) {
   Flow& f = flow_[to];
   f.state = Flow::State::kProbe;
-  f.probe_sent = false;
   f.inflight.clear();
 }
 
 void Raft::becomeReplicate(uint64_t to) {
   Flow& f = flow_[to];
+  const uint64_t match = prs[to].match;
+  if (f.state == Flow::State::kProbe) f.sent = match;  // from snapshot: what followed it stays
+  f.sent = std::max(f.sent, match);
   f.state = Flow::State::kReplicate;
-  f.sent = prs[to].match;
-  f.inflight.clear();
+  f.hb_match = match;
+  while (!f.inflight.empty() && f.inflight.front() <= match) f.inflight.pop_front();
 }
 
 void Raft::sendHeartbeat(uint64_t to) {
@@ -268,6 +275,7 @@ void Raft::sendSnapshot(uint64_t to) {
   Flow& f = flow_[to];
   f.state = Flow::State::kSnapshot;
   f.pending_snapshot = index;
+  f.sent = index;
   f.snapshot_ticks = 0;
   f.inflight.clear();
   log_->debug("sent snapshot at {} to {}", index, to);
@@ -549,25 +557,30 @@ void Raft::handleAppendResponse(const Message& m) {
 }
 
 void Raft::handleHeartbeatResponse(const Message& m) {
-  Flow& f = flow_[m.from()];
+  const uint64_t from = m.from();
+  Flow& f = flow_[from];
+  const uint64_t match = prs[from].match;
+  if (match >= raft_log.LastIndex()) return;
   switch (f.state) {
     case Flow::State::kProbe:
-      f.probe_sent = false;  // the probe or its answer may have been lost: try again
+      // A follower that is behind catches up on the heartbeat's round trip.
+      sendAppend(from);
       break;
     case Flow::State::kReplicate:
-      // The follower is alive; if the window is full of appends that were lost, free one so
-      // that an append gets through and its rejection brings the follower back to probing.
-      if (f.inflight.size() >= kMaxInflight) f.inflight.pop_front();
+      // Appends are in flight: resend from match + 1 only if nothing was acknowledged since
+      // the last heartbeat response (something was lost), or the window is full.
+      if (match == f.hb_match || f.inflight.size() >= kMaxInflight) retransmit(from);
+      f.hb_match = match;
       break;
     case Flow::State::kSnapshot:
       // The follower answers heartbeats but has not acknowledged the snapshot for an
       // election timeout: it was lost (or dropped by the follower's store). Send it again.
-      if (f.snapshot_ticks < election_timeout) return;
-      becomeProbe(m.from());
+      if (f.snapshot_ticks >= election_timeout) {
+        becomeProbe(from);
+        sendAppend(from);
+      }
       break;
   }
-  // A follower that is behind catches up on the heartbeat's round trip.
-  if (prs[m.from()].match < raft_log.LastIndex()) maybeSendAppend(m.from(), true);
 }
 
 void Raft::handleHeartbeat(const Message& m) {

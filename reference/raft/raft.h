@@ -133,20 +133,23 @@ class Raft {
   // public members are the students' API and tests set them directly.
   struct Flow {
     enum class State {
-      // Where the follower's log matches is unknown: one append at a time (from
-      // Progress::next), then wait for its answer or for a heartbeat response.
+      // Where the follower's log matches is unknown: each event (proposal, answer,
+      // heartbeat response) sends an append from Progress::next, as the plain 2AB leader does.
       kProbe,
       // The follower is known to match: send each entry once, optimistically (past `sent`),
       // with at most kMaxInflight appends unacknowledged.
       kReplicate,
-      // A snapshot is on its way: send nothing until the follower acknowledges it (or has
-      // been answering heartbeats for a while without doing so: it was lost).
+      // A snapshot is on its way: appends follow it optimistically, but no second snapshot
+      // is sent until the follower acknowledges this one (or has been answering heartbeats
+      // for an election timeout without doing so: it was lost).
       kSnapshot,
     };
     State state = State::kProbe;
-    bool probe_sent = false;
-    // The last index sent (replicate); at least Progress::match.
+    // The last index sent (replicate, snapshot); at least Progress::match.
     uint64_t sent = 0;
+    // Progress::match at the last heartbeat response (replicate): unchanged at the next one
+    // means appends were lost.
+    uint64_t hb_match = 0;
     // The last index of each unacknowledged append with entries, oldest first (replicate).
     std::deque<uint64_t> inflight;
     uint64_t pending_snapshot = 0;
@@ -163,6 +166,8 @@ class Raft {
   // only) only if send_if_empty. Returns true if an append with entries was sent.
   bool maybeSendAppend(uint64_t to, bool send_if_empty);
   void becomeReplicate(uint64_t to);
+  // Resends `to` everything from Progress::next (a heartbeat showed appends were lost).
+  void retransmit(uint64_t to);
   void becomeProbe(uint64_t to);
 
   // Per follower (leader only); a peer missing here is in the probe state.
