@@ -57,7 +57,7 @@ if [ ${#need[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${need[@]}" >/dev/null
 fi
 mkdir -p "$B"
-GO111MODULE=off GOPATH=$GOPATH_DEB GOPROXY=off GOFLAGS= go build -o "$B/etcd-bench" "$ANCHOR/bench.go"
+GO111MODULE=off GOPATH=$GOPATH_DEB GOPROXY=off GOFLAGS="" go build -o "$B/etcd-bench" "$ANCHOR/bench.go"
 
 # The kit's side, optimized like a release build.
 if [ -n "$KIT_BINARY" ]; then
@@ -103,8 +103,9 @@ kit_flags() { # "-size 64 -lag" -> "--size=64 --lag"
 for w in "${workloads[@]}"; do
   read -r name args <<<"$w"
   [ -z "$ONLY" ] || [ "$ONLY" = "$name" ] || continue
-  # shellcheck disable=SC2086
-  for i in $(seq "$RUNS"); do
+  # The flags are words on purpose (one string per workload above).
+  # shellcheck disable=SC2086,SC2046
+  for _ in $(seq "$RUNS"); do
     "$B/etcd-bench" -name "$name" -n "$N" -window 1000 -tick 10 $args | sed 's/^/impl=etcd /' |
       tee -a "$B/last-vs.txt"
     "$B/kit-bench" --name="$name" --n="$N" --window=1000 --tick=10 $(kit_flags $args) |
