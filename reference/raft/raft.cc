@@ -85,6 +85,9 @@ void Raft::reset(uint64_t new_term) {
 
 void Raft::tick() {
   if (state == StateType::kLeader) {
+    for (auto& [peer, f] : flow_) {
+      if (f.state == Flow::State::kSnapshot) ++f.snapshot_ticks;
+    }
     if (++heartbeat_elapsed >= heartbeat_timeout) {
       heartbeat_elapsed = 0;
       Message beat;
@@ -124,6 +127,7 @@ void Raft::becomeLeader() {
   lead = id;
   const uint64_t last = raft_log.LastIndex();
   for (auto& [peer, pr] : prs) pr = Progress{0, last + 1};
+  flow_.clear();  // every follower starts in the probe state
   // The no-op of the new term: committing it commits every earlier entry (paper §5.4.2).
   eraftpb::Entry noop;
   google::protobuf::RepeatedPtrField<eraftpb::Entry> ents;
@@ -140,12 +144,12 @@ void Raft::send(Message m) {
 
 void Raft::appendEntries(const google::protobuf::RepeatedPtrField<eraftpb::Entry>& ents) {
   uint64_t index = raft_log.LastIndex();
-  std::vector<eraftpb::Entry> stamped(ents.begin(), ents.end());
-  for (eraftpb::Entry& e : stamped) {
+  // Stamped in place at the end of the log: one copy of each entry, not two.
+  for (const eraftpb::Entry& proposed : ents) {
+    eraftpb::Entry& e = raft_log.entries.emplace_back(proposed);
     e.set_term(term);
     e.set_index(++index);
   }
-  raft_log.append(stamped);
   if (auto it = prs.find(id); it != prs.end()) {
     it->second.match = index;
     it->second.next = index + 1;
@@ -155,12 +159,16 @@ void Raft::appendEntries(const google::protobuf::RepeatedPtrField<eraftpb::Entry
 }
 
 bool Raft::sendAppend(uint64_t to) {
-  Progress& pr = prs[to];
-  const uint64_t prev = pr.next - 1;
+  uint64_t last = 0;
+  return sendAppendFrom(to, prs[to].next, &last);
+}
+
+bool Raft::sendAppendFrom(uint64_t to, uint64_t next, uint64_t* last) {
+  const uint64_t prev = next - 1;
   Result<uint64_t> prev_term = raft_log.Term(prev);
-  if (!prev_term.ok() || pr.next < raft_log.first_index) {
+  if (!prev_term.ok() || next < raft_log.first_index) {
     // The entries this follower needs were compacted away: only a snapshot can help it.
-    if (prev_term.code() == ErrCompacted || pr.next < raft_log.first_index) {
+    if (prev_term.code() == ErrCompacted || next < raft_log.first_index) {
       sendSnapshot(to);
     } else {
       log_->error("sendAppend to {}: term of {}: {}", to, prev, prev_term.error().ToString());
@@ -174,12 +182,61 @@ bool Raft::sendAppend(uint64_t to) {
   m.set_log_term(prev_term.value());
   m.set_commit(raft_log.committed);
   uint64_t end = raft_log.LastIndex() + 1;
-  if (max_entries_per_append > 0) end = std::min(end, pr.next + max_entries_per_append);
-  for (eraftpb::Entry& e : raft_log.slice(pr.next, end)) {
-    *m.add_entries() = std::move(e);
+  if (max_entries_per_append > 0) end = std::min(end, next + max_entries_per_append);
+  if (next < end) m.mutable_entries()->Reserve(static_cast<int>(end - next));
+  for (uint64_t i = next; i < end; ++i) {
+    *m.add_entries() = raft_log.entries[i - raft_log.first_index];
   }
   send(std::move(m));
+  *last = std::max(prev, end - 1);
   return true;
+}
+
+bool Raft::maybeSendAppend(uint64_t to, bool send_if_empty) {
+  Flow& f = flow_[to];
+  if (f.state == Flow::State::kProbe) {
+    sendAppend(to);
+    return false;  // one append per event until the follower's log is found
+  }
+  // Replicate, or snapshot (then appends follow the snapshot, optimistically, as well).
+  if (f.inflight.size() >= kMaxInflight) return false;
+  const uint64_t from = std::max(f.sent + 1, prs[to].next);
+  if (from > raft_log.LastIndex() && !send_if_empty) return false;
+  // A snapshot is already on its way: never a second one from here.
+  if (f.state == Flow::State::kSnapshot && from < raft_log.first_index) return false;
+  uint64_t last = 0;
+  if (!sendAppendFrom(to, from, &last)) return false;  // a snapshot instead, or nothing
+  if (last < from) return false;                       // an empty append: the commit index
+  f.sent = last;
+  f.inflight.push_back(last);
+  return true;
+}
+
+void Raft::retransmit(uint64_t to) {
+  Flow& f = flow_[to];
+  uint64_t last = 0;
+  if (!sendAppendFrom(to, prs[to].next, &last)) return;
+  if (f.state == Flow::State::kReplicate && last > f.sent) {
+    if (f.inflight.size() >= kMaxInflight) f.inflight.pop_front();
+    f.sent = last;
+    f.inflight.push_back(last);
+  }
+}
+
+void Raft::becomeProbe(uint64_t to) {
+  Flow& f = flow_[to];
+  f.state = Flow::State::kProbe;
+  f.inflight.clear();
+}
+
+void Raft::becomeReplicate(uint64_t to) {
+  Flow& f = flow_[to];
+  const uint64_t match = prs[to].match;
+  if (f.state == Flow::State::kProbe) f.sent = match;  // from snapshot: what followed it stays
+  f.sent = std::max(f.sent, match);
+  f.state = Flow::State::kReplicate;
+  f.hb_match = match;
+  while (!f.inflight.empty() && f.inflight.front() <= match) f.inflight.pop_front();
 }
 
 void Raft::sendHeartbeat(uint64_t to) {
@@ -212,14 +269,21 @@ void Raft::sendSnapshot(uint64_t to) {
   m.set_to(to);
   *m.mutable_snapshot() = std::move(snap).value();
   send(std::move(m));
-  // Assume it arrives; if it is lost, the follower's rejection brings next back down.
+  // Send nothing more until the follower acknowledges it (handleAppendResponse) or keeps
+  // answering heartbeats without doing so (it was lost; see the heartbeat response).
   prs[to].next = index + 1;
+  Flow& f = flow_[to];
+  f.state = Flow::State::kSnapshot;
+  f.pending_snapshot = index;
+  f.sent = index;
+  f.snapshot_ticks = 0;
+  f.inflight.clear();
   log_->debug("sent snapshot at {} to {}", index, to);
 }
 
 void Raft::bcastAppend() {
   for (const auto& [peer, pr] : prs) {
-    if (peer != id) sendAppend(peer);
+    if (peer != id) maybeSendAppend(peer, true);
   }
 }
 
@@ -230,7 +294,8 @@ void Raft::bcastHeartbeat() {
 }
 
 bool Raft::maybeCommit() {
-  std::vector<uint64_t> matches;
+  std::vector<uint64_t>& matches = matches_;  // reused: this runs on every acknowledgement
+  matches.clear();
   for (const auto& [peer, pr] : prs) matches.push_back(pr.match);
   if (matches.empty()) return false;
   std::sort(matches.begin(), matches.end(), std::greater<>());
@@ -379,8 +444,7 @@ Error Raft::stepLeader(const Message& m) {
       if (from_member) handleAppendResponse(m);
       break;
     case eraftpb::MsgHeartbeatResponse:
-      // A follower that is behind catches up on the heartbeat's round trip.
-      if (from_member && prs[m.from()].match < raft_log.LastIndex()) sendAppend(m.from());
+      if (from_member) handleHeartbeatResponse(m);
       break;
     case eraftpb::MsgRequestVote:
       handleRequestVote(m);
@@ -447,8 +511,7 @@ void Raft::handleAppendEntries(const Message& m) {
     send(std::move(resp));
     return;
   }
-  const std::vector<eraftpb::Entry> ents(m.entries().begin(), m.entries().end());
-  const uint64_t last_new = raft_log.appendFromLeader(m.index(), ents);
+  const uint64_t last_new = raft_log.appendFromLeader(m.index(), m.entries());
   if (m.commit() > raft_log.committed) {
     raft_log.committed = std::min(m.commit(), last_new);
   }
@@ -458,20 +521,65 @@ void Raft::handleAppendEntries(const Message& m) {
 
 void Raft::handleAppendResponse(const Message& m) {
   Progress& pr = prs[m.from()];
+  Flow& f = flow_[m.from()];
   if (m.reject()) {
     if (m.index() < pr.match) return;  // a stale rejection
+    // The follower only ever accepts a snapshot, so a rejection now is of an older append.
+    if (f.state == Flow::State::kSnapshot) return;
     pr.next = std::max<uint64_t>(1, std::min(pr.next - 1, m.index() + 1));
     pr.next = std::max(pr.next, pr.match + 1);
+    // What was in flight after the missing entry is rejected too: probe from next again.
+    becomeProbe(m.from());
     sendAppend(m.from());
     return;
   }
   if (m.index() <= pr.match) return;  // a stale acceptance
   pr.match = m.index();
   pr.next = std::max(pr.next, pr.match + 1);
+  switch (f.state) {
+    case Flow::State::kProbe:
+      becomeReplicate(m.from());
+      break;
+    case Flow::State::kSnapshot:
+      if (pr.match >= f.pending_snapshot) becomeReplicate(m.from());
+      break;
+    case Flow::State::kReplicate:
+      f.sent = std::max(f.sent, pr.match);
+      while (!f.inflight.empty() && f.inflight.front() <= pr.match) f.inflight.pop_front();
+      break;
+  }
   if (maybeCommit()) {
     bcastAppend();  // tell everyone the new commit index
-  } else if (pr.next <= raft_log.LastIndex()) {
-    sendAppend(m.from());
+  }
+  // Fill the window: more than one append when max_entries_per_append splits the backlog.
+  while (maybeSendAppend(m.from(), false)) {
+  }
+}
+
+void Raft::handleHeartbeatResponse(const Message& m) {
+  const uint64_t from = m.from();
+  Flow& f = flow_[from];
+  const uint64_t match = prs[from].match;
+  if (match >= raft_log.LastIndex()) return;
+  switch (f.state) {
+    case Flow::State::kProbe:
+      // A follower that is behind catches up on the heartbeat's round trip.
+      sendAppend(from);
+      break;
+    case Flow::State::kReplicate:
+      // Appends are in flight: resend from match + 1 only if nothing was acknowledged since
+      // the last heartbeat response (something was lost), or the window is full.
+      if (match == f.hb_match || f.inflight.size() >= kMaxInflight) retransmit(from);
+      f.hb_match = match;
+      break;
+    case Flow::State::kSnapshot:
+      // The follower answers heartbeats but has not acknowledged the snapshot for an
+      // election timeout: it was lost (or dropped by the follower's store). Send it again.
+      if (f.snapshot_ticks >= election_timeout) {
+        becomeProbe(from);
+        sendAppend(from);
+      }
+      break;
   }
 }
 
@@ -529,6 +637,7 @@ void Raft::addNode(uint64_t node) {
 
 void Raft::removeNode(uint64_t node) {
   prs.erase(node);
+  flow_.erase(node);
   if (state == StateType::kLeader && maybeCommit()) bcastAppend();
 }
 

@@ -8,6 +8,7 @@
 // do); code outside the library should go through RawNode.
 
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <memory>
 #include <vector>
@@ -123,8 +124,56 @@ class Raft {
   void handleRequestVote(const eraftpb::Message& m);
   void handleVoteResponse(const eraftpb::Message& m);
   void handleAppendResponse(const eraftpb::Message& m);
+  void handleHeartbeatResponse(const eraftpb::Message& m);
   // Answers a message from an older term so that its stale sender learns the new term.
   void rejectStale(const eraftpb::Message& m);
+
+  // Flow control: how the leader avoids resending what is already on its way (what etcd's
+  // Progress states do). Kept here, privately, because Progress (raft/progress.h) and the
+  // public members are the students' API and tests set them directly.
+  struct Flow {
+    enum class State {
+      // Where the follower's log matches is unknown: each event (proposal, answer,
+      // heartbeat response) sends an append from Progress::next, as the plain 2AB leader does.
+      kProbe,
+      // The follower is known to match: send each entry once, optimistically (past `sent`),
+      // with at most kMaxInflight appends unacknowledged.
+      kReplicate,
+      // A snapshot is on its way: appends follow it optimistically, but no second snapshot
+      // is sent until the follower acknowledges this one (or has been answering heartbeats
+      // for an election timeout without doing so: it was lost).
+      kSnapshot,
+    };
+    State state = State::kProbe;
+    // The last index sent (replicate, snapshot); at least Progress::match.
+    uint64_t sent = 0;
+    // Progress::match at the last heartbeat response (replicate): unchanged at the next one
+    // means appends were lost.
+    uint64_t hb_match = 0;
+    // The last index of each unacknowledged append with entries, oldest first (replicate).
+    std::deque<uint64_t> inflight;
+    uint64_t pending_snapshot = 0;
+    // Leader ticks since the snapshot was sent.
+    int snapshot_ticks = 0;
+  };
+  // etcd's MaxInflightMsgs in raftexample and TiKV.
+  static constexpr size_t kMaxInflight = 256;
+
+  // Sends `to` an append from index `next` (or a snapshot if that is compacted). Returns true
+  // if an append was sent, with *last the index of its last entry (next - 1 if it had none).
+  bool sendAppendFrom(uint64_t to, uint64_t next, uint64_t* last);
+  // Sends `to` what it is due unless its flow is paused; an empty append (the commit index
+  // only) only if send_if_empty. Returns true if an append with entries was sent.
+  bool maybeSendAppend(uint64_t to, bool send_if_empty);
+  void becomeReplicate(uint64_t to);
+  // Resends `to` everything from Progress::next (a heartbeat showed appends were lost).
+  void retransmit(uint64_t to);
+  void becomeProbe(uint64_t to);
+
+  // Per follower (leader only); a peer missing here is in the probe state.
+  std::map<uint64_t, Flow> flow_;
+  // maybeCommit's scratch space.
+  std::vector<uint64_t> matches_;
 
   std::shared_ptr<spdlog::logger> log_;
 };

@@ -16,6 +16,27 @@ T MustOk(Result<T> r, const char* what) {
   return std::move(r).value();
 }
 
+// RaftLog::appendFromLeader for any container of entries (a vector, a message's field).
+template <typename Entries>
+uint64_t AppendFromLeader(RaftLog& log, uint64_t prev, const Entries& ents) {
+  const size_t n = static_cast<size_t>(ents.size());
+  for (size_t k = 0; k < n; ++k) {
+    const uint64_t idx = ents[k].index();
+    if (idx < log.first_index) continue;  // already compacted here, hence committed and equal
+    if (idx <= log.LastIndex() && log.entries[idx - log.first_index].term() == ents[k].term()) {
+      continue;
+    }
+    // The first entry that is new or conflicts: drop ours from here, take the leader's.
+    if (idx <= log.LastIndex()) {
+      log.entries.resize(idx - log.first_index);
+      log.stabled = std::min(log.stabled, idx - 1);
+    }
+    log.entries.insert(log.entries.end(), ents.begin() + k, ents.end());
+    break;
+  }
+  return prev + n;
+}
+
 }  // namespace
 
 RaftLog::RaftLog(Storage* storage) : storage(storage) {
@@ -79,19 +100,12 @@ bool RaftLog::isUpToDate(uint64_t last_term, uint64_t last_index) const {
 }
 
 uint64_t RaftLog::appendFromLeader(uint64_t prev, const std::vector<eraftpb::Entry>& ents) {
-  for (size_t k = 0; k < ents.size(); ++k) {
-    const uint64_t idx = ents[k].index();
-    if (idx < first_index) continue;  // already compacted here, hence committed and equal
-    if (idx <= LastIndex() && entries[idx - first_index].term() == ents[k].term()) continue;
-    // The first entry that is new or conflicts: drop ours from here, take the leader's.
-    if (idx <= LastIndex()) {
-      entries.resize(idx - first_index);
-      stabled = std::min(stabled, idx - 1);
-    }
-    entries.insert(entries.end(), ents.begin() + k, ents.end());
-    break;
-  }
-  return prev + ents.size();
+  return AppendFromLeader(*this, prev, ents);
+}
+
+uint64_t RaftLog::appendFromLeader(uint64_t prev,
+                                   const google::protobuf::RepeatedPtrField<eraftpb::Entry>& ents) {
+  return AppendFromLeader(*this, prev, ents);
 }
 
 void RaftLog::append(const std::vector<eraftpb::Entry>& ents) {

@@ -73,6 +73,9 @@ class RaftLog {
   // already there with the same term are kept, the first conflicting one and everything
   // after it are replaced. Returns the index of the last new entry.
   uint64_t appendFromLeader(uint64_t prev, const std::vector<eraftpb::Entry>& ents);
+  // The same, straight from a MsgAppend's entries (no intermediate copy).
+  uint64_t appendFromLeader(uint64_t prev,
+                            const google::protobuf::RepeatedPtrField<eraftpb::Entry>& ents);
   // Appends entries that continue the log (a leader's own proposals).
   void append(const std::vector<eraftpb::Entry>& ents);
   // Replaces the whole log with a snapshot's position; the snapshot becomes pending.
