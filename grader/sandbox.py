@@ -151,11 +151,11 @@ def bwrap_command(env, command, limits, bwrap=BWRAP, cwd=None, script=None):
     args += ["--proc", "/proc", "--dev", "/dev"]
     args += ["--perms", "1777", "--size", str(limits.tmp_mb << 20), "--tmpfs", SANDBOX_TMP]
     # The runfiles tree and what it links to, read-only at the same paths (the links stay valid).
-    args += ["--ro-bind", runfiles, runfiles]
+    binds = ["--ro-bind", runfiles, runfiles]
     if given != runfiles:  # Bazel's sandbox links its runfiles to the real ones: both paths
-        args += ["--ro-bind", runfiles, given]
+        binds += ["--ro-bind", runfiles, given]
     for real in _closure(runfiles):
-        args += ["--ro-bind", real, real]
+        binds += ["--ro-bind", real, real]
     # Bazel's own paths for the outputs, for the copy back after the run (see inner()).
     for i, var in enumerate(OUTPUT_FILES + OUTPUT_DIRS):
         target = env.get(var)
@@ -163,9 +163,9 @@ def bwrap_command(env, command, limits, bwrap=BWRAP, cwd=None, script=None):
             continue
         parent = target if var in OUTPUT_DIRS else os.path.dirname(target)
         os.makedirs(parent, exist_ok=True)
-        args += ["--bind", parent, f"{OUT_MOUNT}/{i}"]
-    args += ["--ro-bind", script, INNER_SCRIPT, "--chdir", cwd]
-    args = _with_parents(args)
+        binds += ["--bind", parent, f"{OUT_MOUNT}/{i}"]
+    binds += ["--ro-bind", script, INNER_SCRIPT]
+    args += _parents(binds) + binds + ["--chdir", cwd]
     inner = [sys.executable if sys.executable.startswith("/usr/") else "/usr/bin/python3", INNER_SCRIPT, "--inner"]
     if root:
         inner.append(f"--uid={UID_BASE + os.getpid() % UID_SPAN}")
@@ -173,28 +173,20 @@ def bwrap_command(env, command, limits, bwrap=BWRAP, cwd=None, script=None):
     return args + ["--"] + inner
 
 
-def _with_parents(args):
+def _parents(binds):
     """Creates every bind's parent directories first, world-readable (bwrap would make them
     0700 under some umasks, and the test, under a user id of its own, could not pass them)."""
-    dests = []
-    i = 0
-    while i < len(args):
-        if args[i] in ("--bind", "--ro-bind", "--ro-bind-try"):
-            dests.append(args[i + 2])
-            i += 3
-        else:
-            i += 1
+    dests = [binds[i + 2] for i in range(len(binds)) if binds[i] in ("--bind", "--ro-bind")]
     parents = set()
     for d in dests:
         p = os.path.dirname(d)
-        while p not in ("/", "") and not p.startswith(("/usr", "/tmp/", "/proc", "/dev")) and p != "/tmp":
+        while p not in ("/", "", SANDBOX_TMP) and not p.startswith(("/usr/", "/proc/", "/dev/")):
             parents.add(p)
             p = os.path.dirname(p)
     made = []
     for p in sorted(parents, key=lambda x: (x.count("/"), x)):
         made += ["--perms", "0755", "--dir", p]
-    head = args.index("--proc")  # after the namespaces and the system mounts
-    return args[:head] + made + args[head:]
+    return made
 
 
 def run(argv):

@@ -12,6 +12,9 @@ PACKAGES=(
   librocksdb-dev
   libtcmalloc-minimal4
   clang-format
+  # The grader runs each graded test binary in a bubblewrap sandbox (docs/instructor.md);
+  # scripts/fuzz.sh builds the fuzz targets with clang (docs/fuzzing.md).
+  bubblewrap clang
   python3
   # The timeline pages (docs/debugging.md) are tested in a real browser, headless.
   chromium fonts-dejavu-core
