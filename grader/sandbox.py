@@ -22,7 +22,7 @@ Otherwise bwrap makes a user namespace and the test keeps the grader's user id i
 """
 
 import argparse
-import errno
+import functools
 import os
 import resource
 import shutil
@@ -319,8 +319,10 @@ def inner(argv):
 # -- can this machine sandbox? ------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=None)
 def check(bwrap=BWRAP):
-    """(True, version) if bwrap can build the sandbox here, else (False, why)."""
+    """(True, version) if bwrap can build the sandbox here, else (False, why). Asked once per
+    process (a batch grades hundreds of submissions)."""
     if shutil.which(bwrap) is None:
         return False, f"{bwrap} is not installed (Debian package bubblewrap)"
     probe = [bwrap, "--die-with-parent"] + _unshare(os.geteuid() == 0)
