@@ -109,6 +109,30 @@ int SnapshotSeeds(const std::string& dir) {
     Write(dir, "seed-snapshot-" + std::to_string(chunk_size), Framed(msgs));
   }
   Write(dir, "seed-snapshot-no-chunks", Framed({base}));
+  // Metadata that lists a column family twice, and one the engine does not have (with no
+  // bytes, so no chunk is needed): both must be refused, not crash or be accepted.
+  for (const char* what : {"dup-cf", "unknown-cf"}) {
+    raft_serverpb::RaftSnapshotData odd = *data;
+    if (std::string(what) == "dup-cf") {
+      *odd.mutable_meta()->add_cf_files() = odd.meta().cf_files(0);
+    } else {
+      auto* f = odd.mutable_meta()->add_cf_files();
+      f->set_cf("../../outside");
+      f->set_size(0);
+    }
+    raft_serverpb::RaftMessage odd_base = base;
+    odd_base.mutable_message()->mutable_snapshot()->set_data(odd.SerializeAsString());
+    auto chunks = mgr.ReadChunks(key, *data, 4096);
+    if (!chunks.ok()) return 1;
+    std::vector<raft_serverpb::RaftMessage> msgs;
+    for (const auto& c : *chunks) {
+      raft_serverpb::RaftMessage cm = odd_base;
+      *cm.mutable_snap_chunk() = c;
+      msgs.push_back(cm);
+    }
+    msgs.push_back(odd_base);
+    Write(dir, std::string("seed-snapshot-") + what, Framed(msgs));
+  }
   return 0;
 }
 

@@ -16,17 +16,21 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   uint64_t region = 0;
   uint64_t index = 0;
   if (DecodeRaftLogKey(key, &region, &index)) {
-    FUZZ_CHECK(RaftLogKey(region, index) == key, "a decoded raft log key re-encodes to another key");
-    FUZZ_CHECK(key.substr(0, kRegionRaftPrefixLen) == RaftLogKeyPrefix(region).substr(0, kRegionRaftPrefixLen),
+    FUZZ_CHECK(RaftLogKey(region, index) == key,
+               "a decoded raft log key re-encodes to another key");
+    FUZZ_CHECK(key.substr(0, kRegionRaftPrefixLen) ==
+                   RaftLogKeyPrefix(region).substr(0, kRegionRaftPrefixLen),
                "a raft log key outside its region's prefix");
   }
   char suffix = 0;
   if (DecodeRegionMetaKey(key, &region, &suffix)) {
-    FUZZ_CHECK(RegionMetaPrefixKey(region) + suffix == key, "a decoded region meta key re-encodes to another key");
+    FUZZ_CHECK(RegionMetaPrefixKey(region) + suffix == key,
+               "a decoded region meta key re-encodes to another key");
   }
   if (IsRaftStateKey(key)) {
-    FUZZ_CHECK(key.size() == kRegionRaftPrefixLen && RaftStateKey(DecodeU64(key.substr(2, 8))) == key,
-               "IsRaftStateKey accepted a key that is not a RaftStateKey");
+    FUZZ_CHECK(
+        key.size() == kRegionRaftPrefixLen && RaftStateKey(DecodeU64(key.substr(2, 8))) == key,
+        "IsRaftStateKey accepted a key that is not a RaftStateKey");
   }
   const std::string described = DescribeKey(key);
   FUZZ_CHECK(!described.empty() || key.empty(), "DescribeKey of a non-empty key is empty");

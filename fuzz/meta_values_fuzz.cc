@@ -69,19 +69,26 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   FUZZ_CHECK(engine.PutCF(kv::kCfRaft, key, value).ok(), "cannot store the value");
 
-  ExpectValueOrError(GetRegionLocalState(engine, kRegion), "GetRegionLocalState: an error without a message");
-  ExpectValueOrError(GetRaftLocalState(engine, kRegion), "GetRaftLocalState: an error without a message");
+  ExpectValueOrError(GetRegionLocalState(engine, kRegion),
+                     "GetRegionLocalState: an error without a message");
+  ExpectValueOrError(GetRaftLocalState(engine, kRegion),
+                     "GetRaftLocalState: an error without a message");
   ExpectValueOrError(GetApplyState(engine, kRegion), "GetApplyState: an error without a message");
-  ExpectValueOrError(GetRaftEntry(engine, kRegion, kRaftInitLogIndex + 1), "GetRaftEntry: an error without a message");
-  ExpectValueOrError(InitRaftLocalState(engine, RegionWithPeers()), "InitRaftLocalState: an error without a message");
-  ExpectValueOrError(InitApplyState(engine, RegionWithPeers()), "InitApplyState: an error without a message");
+  ExpectValueOrError(GetRaftEntry(engine, kRegion, kRaftInitLogIndex + 1),
+                     "GetRaftEntry: an error without a message");
+  ExpectValueOrError(InitRaftLocalState(engine, RegionWithPeers()),
+                     "InitRaftLocalState: an error without a message");
+  ExpectValueOrError(InitApplyState(engine, RegionWithPeers()),
+                     "InitApplyState: an error without a message");
   metapb::Region empty;
   empty.set_id(kRegion);
-  ExpectValueOrError(InitRaftLocalState(engine, empty), "InitRaftLocalState: an error without a message");
+  ExpectValueOrError(InitRaftLocalState(engine, empty),
+                     "InitRaftLocalState: an error without a message");
 
   // Reads change nothing: the stored bytes are still there, exactly.
   auto back = engine.GetCF(kv::kCfRaft, key);
-  FUZZ_CHECK(back.ok() && back->has_value() && **back == value, "reading meta values changed the engine");
+  FUZZ_CHECK(back.ok() && back->has_value() && **back == value,
+             "reading meta values changed the engine");
   FUZZ_CHECK(engine.DeleteCF(kv::kCfRaft, key).ok(), "cannot delete the value");
   return 0;
 }

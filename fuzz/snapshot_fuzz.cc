@@ -68,7 +68,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       if (s.ok()) {
         // Accepted: every file is there, of the size and checksum the metadata gives, and
         // only column families the kv engine has can be ingested from it.
-        FUZZ_CHECK(mgr.Verify(key, snap_data).ok(), "FinishReceive accepted a snapshot that does not verify");
+        FUZZ_CHECK(mgr.Verify(key, snap_data).ok(),
+                   "FinishReceive accepted a snapshot that does not verify");
         for (const auto& f : snap_data.meta().cf_files()) {
           FUZZ_CHECK(KnownCf(f.cf()), "FinishReceive accepted a file of an unknown column family");
         }
