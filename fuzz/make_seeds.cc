@@ -138,6 +138,53 @@ int SnapshotSeeds(const std::string& dir) {
 
 }  // namespace
 
+// Messages a follower (id 1 of 1, 2, 3) receives: a vote request, a leader's appends and
+// heartbeats of its term, a snapshot, and their answers from its peers.
+void RaftMessageSeeds(const std::string& dir) {
+  auto wrap = [](eraftpb::Message m) {
+    raft_serverpb::RaftMessage rm;
+    rm.set_region_id(1);
+    rm.mutable_from_peer()->set_id(m.from());
+    rm.mutable_to_peer()->set_id(m.to());
+    *rm.mutable_message() = std::move(m);
+    return rm;
+  };
+  auto msg = [](eraftpb::MessageType type, uint64_t from, uint64_t term) {
+    eraftpb::Message m;
+    m.set_msg_type(type);
+    m.set_from(from);
+    m.set_to(1);
+    m.set_term(term);
+    return m;
+  };
+  eraftpb::Message vote = msg(eraftpb::MsgRequestVote, 2, 2);
+  vote.set_log_term(1);
+  vote.set_index(3);
+  eraftpb::Message append = msg(eraftpb::MsgAppend, 2, 2);
+  append.set_log_term(0);
+  append.set_index(0);
+  for (uint64_t i = 1; i <= 3; ++i) {
+    eraftpb::Entry* e = append.add_entries();
+    e->set_term(2);
+    e->set_index(i);
+    e->set_data("put " + std::to_string(i));
+  }
+  append.set_commit(2);
+  eraftpb::Message heartbeat = msg(eraftpb::MsgHeartbeat, 2, 2);
+  heartbeat.set_commit(3);
+  eraftpb::Message snap = msg(eraftpb::MsgSnapshot, 3, 3);
+  snap.mutable_snapshot()->mutable_metadata()->set_index(10);
+  snap.mutable_snapshot()->mutable_metadata()->set_term(3);
+  for (uint64_t p : {1, 2, 3})
+    snap.mutable_snapshot()->mutable_metadata()->mutable_conf_state()->add_nodes(p);
+  eraftpb::Message granted = msg(eraftpb::MsgRequestVoteResponse, 2, 1);
+  eraftpb::Message append_resp = msg(eraftpb::MsgAppendResponse, 3, 1);
+  append_resp.set_index(1);
+  Write(dir, "seed-vote-append-heartbeat", Framed({wrap(vote), wrap(append), wrap(heartbeat)}));
+  Write(dir, "seed-snapshot-then-append", Framed({wrap(snap), wrap(append), wrap(heartbeat)}));
+  Write(dir, "seed-responses", Framed({wrap(granted), wrap(append_resp)}));
+}
+
 int main(int argc, char** argv) {
   if (argc != 2) {
     std::fprintf(stderr, "usage: make_seeds CORPUS_ROOT (writes CORPUS_ROOT/<target>/seed-*)\n");
@@ -146,5 +193,6 @@ int main(int argc, char** argv) {
   const std::string root = argv[1];
   KeySeeds(root + "/meta_keys_fuzz");
   ValueSeeds(root + "/meta_values_fuzz");
+  RaftMessageSeeds(root + "/raft_message_fuzz");
   return SnapshotSeeds(root + "/snapshot_fuzz");
 }
