@@ -7,6 +7,7 @@
 // state must stay consistent: commit never past its last index, term never going back.
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
 #include <memory>
 
 #include "fuzz/fuzz_check.h"
@@ -41,8 +42,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }
     node.Step(m);  // an Error is a refusal: fine
     if (steps % 8 == 7) node.Tick();
-    while (node.HasReady()) {
+    for (int rounds = 0; node.HasReady(); ++rounds) {
       raft::Ready rd = node.Ready();
+      if (rounds == 1000) {
+        std::fprintf(
+            stderr,
+            "Ready after 1000 rounds: snapshot %llu, %zu entries, %zu committed, %zu messages\n",
+            static_cast<unsigned long long>(rd.snapshot.metadata().index()), rd.entries.size(),
+            rd.committed_entries.size(), rd.messages.size());
+        FUZZ_CHECK(false, "the node has a Ready after 1000 rounds of Ready and Advance");
+      }
       if (rd.snapshot.metadata().index() != 0) storage.ApplySnapshot(rd.snapshot);
       if (rd.hard_state.term() != 0 || rd.hard_state.commit() != 0 || rd.hard_state.vote() != 0) {
         storage.SetHardState(rd.hard_state);

@@ -420,7 +420,26 @@ void Raft::handleVoteResponse(const Message& m) {
   }
 }
 
+namespace {
+
+// A MsgAppend's entries must follow its previous entry one by one, with terms that never go
+// back. The log keeps entries by position, so one whose index field lies (a bug or a hostile
+// peer; found by fuzz/raft_message_fuzz.cc) would be applied under a wrong index, or never:
+// the node handed out the same committed entries in every Ready, forever.
+bool WellFormedEntries(const Message& m) {
+  uint64_t term = 0;
+  for (int i = 0; i < m.entries_size(); ++i) {
+    const eraftpb::Entry& e = m.entries(i);
+    if (e.index() != m.index() + 1 + static_cast<uint64_t>(i) || e.term() < term) return false;
+    term = e.term();
+  }
+  return true;
+}
+
+}  // namespace
+
 void Raft::handleAppendEntries(const Message& m) {
+  if (!WellFormedEntries(m)) return;  // dropped: the leader sends a correct one again
   lead = m.from();
   election_elapsed = 0;
   Message resp;
