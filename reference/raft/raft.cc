@@ -334,21 +334,24 @@ void Raft::stepFollower(const Message& m) {
 }
 
 void Raft::stepCandidate(const Message& m) {
+  // A leader's message reaching a candidate is of its term (Step has handled other terms), or
+  // carries no term at all: follow it in our own term, never in term 0 (a message without a
+  // term made a candidate's term go back to 0; found by fuzz/raft_message_fuzz.cc).
   switch (m.msg_type()) {
     case eraftpb::MsgHup:
     case eraftpb::MsgTimeoutNow:
       campaign();
       break;
     case eraftpb::MsgAppend:
-      becomeFollower(m.term(), m.from());
+      becomeFollower(term, m.from());
       handleAppendEntries(m);
       break;
     case eraftpb::MsgHeartbeat:
-      becomeFollower(m.term(), m.from());
+      becomeFollower(term, m.from());
       handleHeartbeat(m);
       break;
     case eraftpb::MsgSnapshot:
-      becomeFollower(m.term(), m.from());
+      becomeFollower(term, m.from());
       handleSnapshot(m);
       break;
     case eraftpb::MsgRequestVote:
