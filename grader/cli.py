@@ -35,6 +35,8 @@ def _common(p):
                    help="copy the failure timelines of hidden suites into the report too (they show the hidden scenario)")
     g.add_argument("--sandbox", choices=["auto", "linux", "processwrapper"], default="auto",
                    help="sandbox for test runs (auto: linux-sandbox when it works here)")
+    g.add_argument("--isolation", choices=["auto", "bwrap", "none"], default="auto",
+                   help="run each test binary in a bubblewrap sandbox (auto: where bwrap works, else a warning in every report)")
     g.add_argument("--disk-cache", default=runner.DEFAULT_DISK_CACHE, help="Bazel --disk_cache shared by all gradings")
     g.add_argument("--bazel", default="bazel", help="the bazel binary")
     g.add_argument("--bazel-arg", action="append", default=[], help="an extra Bazel flag (repeatable)")
@@ -59,6 +61,7 @@ def _options(a):
         rerun_budget=a.rerun_budget,
         public_only=a.public_only,
         sandbox=a.sandbox,
+        isolation=a.isolation,
         disk_cache=os.path.expanduser(a.disk_cache),
         bazel=a.bazel,
         bazel_args=a.bazel_arg,

@@ -11,11 +11,13 @@ running fails and the remaining cases are rerun without it, within a time budget
 import math
 import os
 import re
+import shlex
 import shutil
+import sys
 import time
 
 from grader import bazel as bazel_mod
-from grader import gtest, scoring, submission, timelines, util
+from grader import gtest, sandbox, scoring, submission, timelines, util
 from grader.workspace import EXCLUDED_PREFIXES
 
 VERSION = "1"
@@ -39,7 +41,9 @@ class Options:
         self.seed_base = 1  # seeds are seed_base, seed_base + 1, ...
         self.rerun_budget = None  # seconds of reruns per target after crashes/timeouts
         self.public_only = False  # leave hidden targets out (a student's self-check)
-        self.sandbox = "auto"  # linux, processwrapper or auto
+        self.sandbox = "auto"  # linux, processwrapper or auto (Bazel's, when isolation is off)
+        self.isolation = "auto"  # bwrap (each test binary in sandbox.py's sandbox), none, or auto
+        self.limits = sandbox.Limits()  # what one sandboxed test binary may consume
         self.disk_cache = DEFAULT_DISK_CACHE
         self.bazel = "bazel"
         self.bazel_args = []
@@ -112,6 +116,7 @@ class Grader:
         self.bazel = bazel_mod.Bazel(workspace.path, options.bazel)
         self.hidden_in_kit = os.path.isdir(os.path.join(self.kit, "grader", "hidden"))
         self._sandbox = None
+        self._isolation = None  # (True, bwrap version) or (False, why not)
 
     # -- setup -------------------------------------------------------------------------
 
@@ -122,7 +127,32 @@ class Grader:
             self.pristine = kit_files(self.kit)
         return self.pristine
 
+    def _isolated(self):
+        """Whether every test binary runs in sandbox.py's bubblewrap sandbox. `bwrap` demands
+        it (a GraderError where it cannot work); `auto` uses it where it works and otherwise
+        grades with a loud warning in every report."""
+        if self._isolation is None:
+            if self.opts.isolation == "none":
+                self._isolation = (False, "turned off (--isolation none)")
+            else:
+                self._isolation = sandbox.check()
+                if not self._isolation[0] and self.opts.isolation == "bwrap":
+                    raise GraderError("--isolation bwrap: " + self._isolation[1])
+            if not self._isolation[0]:
+                self.log("grade: WARNING: graded code is NOT sandboxed: " + self._isolation[1])
+        return self._isolation[0]
+
+    def _isolation_warning(self):
+        if self._isolated():
+            return None
+        return (
+            "NOT SANDBOXED: " + self._isolation[1] + ". The graded code ran with the grading user's "
+            "rights: it could read the kit (reference/ included), other submissions and the network."
+        )
+
     def _use_linux_sandbox(self):
+        if self._isolated():
+            return False  # bwrap does more; Bazel's linux-sandbox would nest a user namespace
         if self._sandbox is None:
             if self.opts.sandbox == "linux":
                 self._sandbox = True
@@ -156,7 +186,13 @@ class Grader:
             "--runs_per_test=1",
             "--build_tests_only",
         ]
-        if self._use_linux_sandbox():
+        if self._isolated():
+            # sandbox.py wraps the test binary: Bazel's test runner calls it with the binary.
+            script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "sandbox.py")
+            python = sys.executable if sys.executable.startswith("/usr/") else "/usr/bin/python3"
+            prefix = [python, script] + self.opts.limits.args() + ["--"]
+            flags += ["--run_under=" + " ".join(shlex.quote(w) for w in prefix), "--strategy=TestRunner=processwrapper-sandbox"]
+        elif self._use_linux_sandbox():
             # Tests see the file system read-only, a private /tmp, and no network.
             flags += ["--strategy=TestRunner=linux-sandbox", "--sandbox_default_allow_network=false"]
             if not self.ws.path.startswith("/tmp/"):
@@ -194,12 +230,15 @@ class Grader:
                 "seed_base": self.opts.seed_base,
                 "public_only": self.opts.public_only,
                 "reference": self.opts.reference,
-                "sandbox": "linux-sandbox" if self._use_linux_sandbox() else "processwrapper-sandbox",
+                "sandbox": "bubblewrap" if self._isolated() else "linux-sandbox" if self._use_linux_sandbox() else "processwrapper-sandbox",
+                "limits": self.opts.limits.describe() if self._isolated() else "none",
             },
             "timing": {},
             "workspace": self.ws.path,
             "started": time.strftime("%Y-%m-%dT%H:%M:%S%z", time.localtime(started)),
         }
+        if self._isolation_warning():
+            result["warnings"].insert(0, self._isolation_warning())
         targets = {}
         for spec in specs:
             targets[spec.target] = {
@@ -557,7 +596,7 @@ def _exit_code(xml_path):
         return None
 
 
-_SIGNALS = {4: "SIGILL", 6: "SIGABRT", 7: "SIGBUS", 8: "SIGFPE", 9: "SIGKILL", 11: "SIGSEGV", 13: "SIGPIPE", 14: "SIGALRM", 15: "SIGTERM", 25: "SIGXFSZ: output too large"}
+_SIGNALS = {4: "SIGILL", 6: "SIGABRT", 7: "SIGBUS", 8: "SIGFPE", 9: "SIGKILL", 11: "SIGSEGV", 13: "SIGPIPE", 14: "SIGALRM", 15: "SIGTERM", 24: "SIGXCPU: CPU time limit", 25: "SIGXFSZ: output too large"}
 
 
 def _describe_exit(code):

@@ -21,6 +21,8 @@ MAX_ARCHIVE_MEMBERS = 100_000
 MAX_WALK_FILES = 50_000
 MAX_LISTED = 200
 ROOT_SEARCH_DEPTH = 4
+MAX_PATH_DEPTH = 32  # folders in one archive member's path (the kit's deepest file has 6)
+MAX_PATH_BYTES = 1024  # one member's path (Linux allows 4096; nothing in the kit comes close)
 
 # Never compared or listed: build output, VCS data, editor droppings.
 SKIP_DIRS = {".git", ".hg", ".svn", "__pycache__", ".cache", ".idea", ".vscode", "node_modules"}
@@ -43,8 +45,11 @@ class Submission:
         self.refused = []  # (path, why)
         self.ignored = []  # (change, path): files outside the student list that differ
         self.ignored_total = 0
+        self.skipped = []  # (archive member, why it was not unpacked)
+        self.ambiguous = set()  # member paths that occur more than once in the archive
         self.notes = []
         self._tmp = None
+        self._top = None  # the directory the submission was read from
 
     def cleanup(self):
         if self._tmp:
@@ -60,6 +65,7 @@ class Submission:
             "refused": [{"path": p, "why": w} for p, w in self.refused],
             "ignored_changes": [{"change": c, "path": p} for c, p in self.ignored],
             "ignored_total": self.ignored_total,
+            "unpack_skipped": [{"path": p, "why": w} for p, w in self.skipped[:MAX_LISTED]],
             "notes": self.notes,
         }
 
@@ -84,6 +90,7 @@ def load(source, student_files, pristine, git_rev=None, worktree=False):
     sub = Submission(source)
     try:
         root = _materialize(sub, source, git_rev, worktree)
+        sub._top = root
         sub.root = _find_root(root, student_files)
         if sub.root is None:
             _flat_files(sub, root, student_files)
@@ -116,7 +123,7 @@ def _materialize(sub, source, git_rev, worktree):
     if is_archive(source):
         sub.kind = "archive"
         sub._tmp = tempfile.mkdtemp(prefix="tinykv-sub-")
-        _unpack(source, sub._tmp)
+        _unpack(source, sub._tmp, sub)
         return sub._tmp
     if not os.path.exists(source):
         raise SubmissionError(f"{source}: no such file or directory")
@@ -160,66 +167,146 @@ def _git_export(sub, source, rev, dest):
             raise SubmissionError("git archive timed out") from None
     if r.returncode != 0:
         raise SubmissionError(f"git archive failed: {r.stderr.decode(errors='replace').strip()}")
-    _unpack(archive, out)
+    _unpack(archive, out, sub)
     return out
 
 
-def _safe_member(name):
-    """The normalized relative path of an archive member, or None if it escapes the target."""
+def _member_problem(name):
+    """(normalized relative path, None) for an archive member's name, or (None, why) when it
+    must not be unpacked: absolute, leaving the archive, too deep or too long, or not UTF-8."""
+    if "\0" in name:
+        return None, "the name holds a NUL byte"
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return None, "the name is not valid UTF-8"
     name = name.replace("\\", "/")
     if name.startswith("/") or (len(name) > 1 and name[1] == ":"):
-        return None
+        return None, "an absolute path"
     norm = os.path.normpath(name)
-    if norm == "." or norm.startswith("..") or os.path.isabs(norm):
-        return None
-    return norm
+    if norm == "." or norm == ".." or norm.startswith("../") or os.path.isabs(norm):
+        return None, "the path leaves the archive (..)"
+    if any(part == ".." for part in name.split("/")):
+        return None, "the path goes through .."
+    if norm.count("/") >= MAX_PATH_DEPTH:
+        return None, f"nested more than {MAX_PATH_DEPTH} folders deep"
+    if len(norm.encode("utf-8")) > MAX_PATH_BYTES:
+        return None, f"a path longer than {MAX_PATH_BYTES} bytes"
+    return norm, None
 
 
-def _unpack(archive, dest):
+def _safe_member(name):
+    """The normalized relative path of an archive member, or None if it must not be unpacked."""
+    return _member_problem(name)[0]
+
+
+class _Unpacker:
+    """Writes an archive's regular files under `dest`, and only there: every member that is
+    not a plain file at a safe relative path is skipped with the reason (kept in the
+    submission's report); counts and sizes are bounded; a name that occurs twice is marked
+    ambiguous (the student file of that name is refused, not picked at random)."""
+
+    def __init__(self, dest, sub):
+        self.dest = os.path.realpath(dest)
+        self.sub = sub
+        self.total = 0
+        self.count = 0
+        self.seen = set()
+
+    def skip(self, name, why):
+        self.sub.skipped.append((name.encode("utf-8", "backslashreplace").decode("utf-8"), why))
+
+    def member(self, name, kind, declared):
+        """The path to write a member to, or None (skipped, with its reason noted)."""
+        self.count += 1
+        if self.count > MAX_ARCHIVE_MEMBERS:
+            raise SubmissionError(f"archive has more than {MAX_ARCHIVE_MEMBERS} entries")
+        rel, why = _member_problem(name)
+        if rel is None:
+            self.skip(name, why)
+            return None
+        if kind == "dir":
+            return None
+        if kind != "file":
+            self.skip(name, f"a {kind}, not a regular file")
+            return None
+        if rel in self.seen:
+            self.sub.ambiguous.add(rel)
+            self.skip(name, "the archive holds this path more than once")
+            return None
+        self.seen.add(rel)
+        self.total += declared
+        if self.total > MAX_ARCHIVE_BYTES:
+            raise SubmissionError(f"archive unpacks to more than {MAX_ARCHIVE_BYTES >> 20} MiB")
+        path = os.path.join(self.dest, rel)
+        parent = os.path.realpath(os.path.dirname(path))
+        if parent != self.dest and not parent.startswith(self.dest + os.sep):
+            self.skip(name, "the path leaves the archive")  # unreachable: no links are unpacked
+            return None
+        try:
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+        except OSError:  # a file already holds one of the folders' names
+            self.skip(name, "a file and a folder of the same name")
+            return None
+        if os.path.lexists(path):
+            self.skip(name, "a file and a folder of the same name")
+            return None
+        return path
+
+
+def _tar_kind(member):
+    if member.isfile():
+        return "file"
+    if member.isdir():
+        return "dir"
+    if member.issym():
+        return "symbolic link"
+    if member.islnk():
+        return "hard link"
+    return "device, fifo or other special file"
+
+
+def _zip_kind(info):
+    if info.is_dir():
+        return "dir"
+    mode = (info.external_attr >> 16) & 0o170000
+    if mode == 0o120000:
+        return "symbolic link"
+    if mode not in (0, 0o100000):
+        return "device, fifo or other special file"
+    return "file"
+
+
+def _unpack(archive, dest, sub=None):
     """Unpacks regular files and directories only (no links, devices, absolute or ../ paths),
-    within size and count limits."""
-    total = count = 0
+    within size and count limits; what was skipped, and why, goes to `sub.skipped`."""
+    u = _Unpacker(dest, sub if sub is not None else Submission(archive))
     try:
         if archive.lower().endswith(".zip"):
             with zipfile.ZipFile(archive) as z:
                 for info in z.infolist():
-                    count += 1
-                    if count > MAX_ARCHIVE_MEMBERS:
-                        raise SubmissionError(f"archive has more than {MAX_ARCHIVE_MEMBERS} entries")
-                    rel = _safe_member(info.filename)
-                    if rel is None or info.is_dir():
+                    path = u.member(info.filename, _zip_kind(info), info.file_size)
+                    if path is None:
                         continue
-                    mode = (info.external_attr >> 16) & 0o170000
-                    if mode not in (0, 0o100000):  # symlinks and specials
-                        continue
-                    total += info.file_size
-                    if total > MAX_ARCHIVE_BYTES:
-                        raise SubmissionError(f"archive unpacks to more than {MAX_ARCHIVE_BYTES >> 20} MiB")
-                    path = os.path.join(dest, rel)
-                    os.makedirs(os.path.dirname(path), exist_ok=True)
                     with z.open(info) as src, open(path, "wb") as out:
                         _copy_limited(src, out, info.file_size)
         else:
             with tarfile.open(archive) as t:
                 for member in t:
-                    count += 1
-                    if count > MAX_ARCHIVE_MEMBERS:
-                        raise SubmissionError(f"archive has more than {MAX_ARCHIVE_MEMBERS} entries")
-                    rel = _safe_member(member.name)
-                    if rel is None or not member.isfile():
+                    path = u.member(member.name, _tar_kind(member), member.size)
+                    if path is None:
                         continue
-                    total += member.size
-                    if total > MAX_ARCHIVE_BYTES:
-                        raise SubmissionError(f"archive unpacks to more than {MAX_ARCHIVE_BYTES >> 20} MiB")
-                    path = os.path.join(dest, rel)
-                    os.makedirs(os.path.dirname(path), exist_ok=True)
                     src = t.extractfile(member)
                     if src is None:
                         continue
                     with src, open(path, "wb") as out:
                         _copy_limited(src, out, member.size)
-    except (tarfile.TarError, zipfile.BadZipFile, EOFError, OSError) as e:
+    except (tarfile.TarError, zipfile.BadZipFile, EOFError, OSError, ValueError, RuntimeError) as e:
         raise SubmissionError(f"cannot unpack {os.path.basename(archive)}: {e}") from None
+    if u.sub.skipped:
+        shown = "; ".join(f"{p}: {w}" for p, w in u.sub.skipped[:5])
+        more = f" (and {len(u.sub.skipped) - 5} more)" if len(u.sub.skipped) > 5 else ""
+        u.sub.notes.append(f"{len(u.sub.skipped)} archive entries not unpacked: {shown}{more}")
 
 
 def _copy_limited(src, out, declared):
@@ -299,11 +386,18 @@ def _take(sub, rel, path):
     if not os.path.lexists(path):
         sub.missing.append(rel)
         return
+    if sub._top is not None and os.path.relpath(path, sub._top).replace(os.sep, "/") in sub.ambiguous:
+        sub.refused.append((rel, "occurs more than once in the archive; submit one copy"))
+        return
     if os.path.islink(path):
         sub.refused.append((rel, "is a symbolic link; submit the file itself"))
         return
     if not os.path.isfile(path):
         sub.refused.append((rel, "is not a regular file"))
+        return
+    top = os.path.realpath(sub.root if sub.root is not None else sub._top or os.path.dirname(path))
+    if not os.path.realpath(path).startswith(top + os.sep):
+        sub.refused.append((rel, "lies behind a symbolic link to outside the submission; submit the file itself"))
         return
     size = os.path.getsize(path)
     if size > MAX_STUDENT_FILE:
@@ -326,8 +420,9 @@ def _list_other_changes(sub, student_files, pristine):
     and modified ones. They are not graded; the report lists them."""
     student = set(student_files)
     changes = []
-    for rel in _walk(sub.root):
-        rel_posix = rel.replace(os.sep, "/")
+    for rel in _walk(sub.root, MAX_PATH_DEPTH):
+        # A name that is not UTF-8 is listed with its bytes escaped (reports are UTF-8 text).
+        rel_posix = rel.replace(os.sep, "/").encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
         if rel_posix in student:
             continue
         kit_path = pristine.get(rel_posix)

@@ -14,6 +14,9 @@ PACKAGES=(
   clang-format
   # The editor check (scripts/clangd_check.sh): clangd on every student file.
   clangd
+  # The grader runs each graded test binary in a bubblewrap sandbox (docs/instructor.md);
+  # scripts/fuzz.sh builds the fuzz targets with clang (docs/fuzzing.md).
+  bubblewrap clang
   python3
   # The timeline pages (docs/debugging.md) are tested in a real browser, headless.
   chromium fonts-dejavu-core

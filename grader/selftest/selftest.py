@@ -21,6 +21,7 @@ import argparse
 import json
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import time
@@ -32,7 +33,7 @@ sys.path.insert(0, KIT)
 from grader import batch, manifest, report, runner, workspace  # noqa: E402
 
 
-def make_submissions(kit, ms, spec, dest):
+def make_submissions(kit, ms, spec, dest, port=0):
     """One submission per entry of expected.json under dest, in its "form": a folder (default),
     a .tar.gz or .zip that wraps the tree in a top folder (as a download from a git host does),
     or a git repository whose working tree holds an uncommitted edit that does not compile (the
@@ -57,8 +58,65 @@ def make_submissions(kit, ms, spec, dest):
             if r.returncode != 0:
                 raise SystemExit(f"selftest: patch {s['patch']} does not apply to the reference:\n"
                                  + r.stdout.decode() + r.stderr.decode())
+            _fill_in(d, files, {"@KIT@": kit, "@SUBMISSIONS@": dest, "@HOME@": os.path.expanduser("~"), "@PORT@": str(port)})
         paths[name] = _package(d, s.get("form", "dir"))
     return paths
+
+
+def _fill_in(d, files, values):
+    """The hostile submission's targets: the real paths of the kit, of the other submissions
+    and of the grader's home, and the port the self-test listens on (see _Escapes)."""
+    for rel in files:
+        path = os.path.join(d, rel)
+        if not os.path.exists(path):
+            continue
+        with open(path, encoding="utf-8") as f:
+            text = f.read()
+        if "@KIT@" in text:
+            for k, v in values.items():
+                text = text.replace(k, v)
+            with open(path, "w", encoding="utf-8") as f:
+                f.write(text)
+
+
+class _Escapes:
+    """Evidence, gathered outside the sandbox, that a hostile submission got out: a
+    connection to a port the self-test listens on (on the host's 127.0.0.1), or a file it
+    wrote into the kit or next to the other submissions."""
+
+    MARK = "hostile-was-here"
+
+    def __init__(self, kit, subs):
+        self.kit, self.subs = kit, subs
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(64)
+        self.port = self.sock.getsockname()[1]
+
+    def found(self):
+        out = []
+        self.sock.setblocking(False)
+        try:
+            conn, peer = self.sock.accept()
+            conn.close()
+            out.append(f"a graded test connected to the self-test's port {self.port} on 127.0.0.1")
+        except (BlockingIOError, OSError):
+            pass
+        for d in (self.kit, self.subs):
+            if os.path.exists(os.path.join(d, self.MARK)):
+                out.append(f"a graded test wrote {os.path.join(d, self.MARK)}")
+                os.unlink(os.path.join(d, self.MARK))
+        self.sock.close()
+        return out
+
+
+def _log_contains(report_dir, text):
+    for dirpath, _, names in os.walk(os.path.join(report_dir, "logs")):
+        for n in names:
+            with open(os.path.join(dirpath, n), encoding="utf-8", errors="replace") as f:
+                if text in f.read():
+                    return True
+    return False
 
 
 def _package(d, form):
@@ -120,6 +178,8 @@ def check(result, exp, kit_problems, report_dir=None):
             problems.append("no logs in the report")
     if "status" in exp and result["status"] != exp["status"]:
         problems.append(f"status {result['status']}, expected {exp['status']}")
+    if exp.get("log_contains") and report_dir and not _log_contains(report_dir, exp["log_contains"]):
+        problems.append(f"no log in the report says {exp['log_contains']!r}")
     if exp.get("build_errors_contain") and exp["build_errors_contain"] not in result["build"].get("errors", ""):
         problems.append(f"build errors do not mention {exp['build_errors_contain']!r}")
     # (A kit problem, e.g. a hidden suite not written yet, changes every score: reported apart.)
@@ -194,7 +254,8 @@ def main():
         shutil.rmtree(out, ignore_errors=True)
     subs = os.path.join(out, "submissions")
     shutil.rmtree(subs, ignore_errors=True)
-    paths = make_submissions(KIT, ms, spec, subs)
+    escapes = _Escapes(KIT, subs)
+    paths = make_submissions(KIT, ms, spec, subs, escapes.port)
 
     # The grader's defaults (60 s per test binary, the manifests' own limits for the cluster
     # suites, reruns within 3 x the limit): what an instructor's grading uses.
@@ -259,6 +320,13 @@ def main():
                 if a.show:
                     print(report.text_report(r))
     wall = time.time() - start
+    # What the hostile submission did that its own report would not show.
+    evidence = escapes.found()
+    for i, (n, lab, r, secs, problems) in enumerate(rows):
+        if spec["submissions"][n].get("hostile") and evidence:
+            problems.extend(evidence)
+            failures += 1
+            break
 
     print(f"{'submission':<24} {'lab':<4} {'score':>15}  {'status':<14} {'time':>6}  verdict")
     for n, lab, r, secs, problems in rows:

@@ -1,8 +1,12 @@
 #include "raftstore/snap/snap_manager.h"
 
 #include <algorithm>
+#include <set>
+#include <string>
 #include <utility>
+#include <vector>
 
+#include "kv/engine_util/cf.h"
 #include "kv/engine_util/rocks_status.h"
 #include "raftstore/snap/checksum.h"
 
@@ -13,6 +17,24 @@ constexpr size_t kReadBlock = 1 << 20;
 
 SnapKey KeyOf(const raft_serverpb::SnapshotChunk& chunk) {
   return SnapKey{chunk.region_id(), chunk.term(), chunk.index()};
+}
+
+// The metadata comes from another store: its file list must name each of the kv engine's
+// data column families at most once. A name outside them would be ingested nowhere (and
+// becomes part of a file path); a name listed twice would be received and closed twice.
+std::string BadCfFiles(const raft_serverpb::RaftSnapshotData& data) {
+  const std::vector<std::string>& known = kv::DataCfs();
+  std::set<std::string> seen;
+  for (const auto& f : data.meta().cf_files()) {
+    if (std::find(known.begin(), known.end(), f.cf()) == known.end()) {
+      return "the snapshot's metadata lists a file of cf '" + f.cf() +
+             "', which the kv engine does not have";
+    }
+    if (!seen.insert(f.cf()).second) {
+      return "the snapshot's metadata lists cf " + f.cf() + " twice";
+    }
+  }
+  return "";
 }
 
 const raft_serverpb::SnapshotCFFile* FindCf(const raft_serverpb::RaftSnapshotData& data,
@@ -138,6 +160,7 @@ kv::Status SnapManager::fail(const SnapKey& key, std::string message) {
 kv::Status SnapManager::ReceiveChunk(const raft_serverpb::SnapshotChunk& chunk,
                                      const raft_serverpb::RaftSnapshotData& data) {
   SnapKey key = KeyOf(chunk);
+  if (std::string bad = BadCfFiles(data); !bad.empty()) return fail(key, bad);
   const raft_serverpb::SnapshotCFFile* expected = FindCf(data, chunk.cf());
   if (expected == nullptr) {
     return fail(key, "chunk of cf '" + chunk.cf() + "', which the snapshot does not have");
@@ -180,6 +203,7 @@ kv::Status SnapManager::ReceiveChunk(const raft_serverpb::SnapshotChunk& chunk,
 
 kv::Status SnapManager::FinishReceive(const SnapKey& key,
                                       const raft_serverpb::RaftSnapshotData& data) {
+  if (std::string bad = BadCfFiles(data); !bad.empty()) return fail(key, bad);
   auto it = incoming_.find(key);
   for (const auto& expected : data.meta().cf_files()) {
     if (expected.size() == 0) continue;

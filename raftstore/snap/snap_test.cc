@@ -262,6 +262,29 @@ TEST_F(DamagedSnapshot, ChunkOfUnknownColumnFamilyIsRefused) {
   ExpectNothingLeftBehind();
 }
 
+// The metadata comes from the sender too (found writing fuzz/snapshot_fuzz.cc, whose seeds
+// now hold both cases): a column family listed twice used to crash FinishReceive (the first
+// entry's file closed, the second's then dereferenced), and one the engine lacks was accepted
+// when it had no bytes.
+TEST_F(DamagedSnapshot, MetadataListingAColumnFamilyTwiceIsRefused) {
+  *data_.mutable_meta()->add_cf_files() = data_.meta().cf_files(0);
+  kv::Status s = Receive(chunks_);
+  EXPECT_TRUE(s.IsCorruption()) << s;
+  EXPECT_NE(s.message().find("twice"), std::string::npos) << s;
+  ExpectNothingLeftBehind();
+}
+
+TEST_F(DamagedSnapshot, MetadataNamingAnUnknownColumnFamilyIsRefused) {
+  auto* f = data_.mutable_meta()->add_cf_files();
+  f->set_cf("../../outside");
+  f->set_size(0);
+  kv::Status s = Receive(chunks_);
+  EXPECT_TRUE(s.IsCorruption()) << s;
+  EXPECT_NE(s.message().find("does not have"), std::string::npos) << s;
+  ExpectNothingLeftBehind();
+  EXPECT_TRUE(follower_.manager->FinishReceive(key_, data_).IsCorruption());
+}
+
 // Raft ignores a snapshot its log already covers, so nothing ever applies (and deletes) the
 // files of such a duplicate: once the store has applied past it, they are dropped.
 TEST_F(DamagedSnapshot, ReceivedSnapshotNeverAppliedIsDroppedOnceAppliedPassesIt) {

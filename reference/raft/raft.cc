@@ -399,21 +399,24 @@ void Raft::stepFollower(const Message& m) {
 }
 
 void Raft::stepCandidate(const Message& m) {
+  // A leader's message reaching a candidate is of its term (Step has handled other terms), or
+  // carries no term at all: follow it in our own term, never in term 0 (a message without a
+  // term made a candidate's term go back to 0; found by fuzz/raft_message_fuzz.cc).
   switch (m.msg_type()) {
     case eraftpb::MsgHup:
     case eraftpb::MsgTimeoutNow:
       campaign();
       break;
     case eraftpb::MsgAppend:
-      becomeFollower(m.term(), m.from());
+      becomeFollower(term, m.from());
       handleAppendEntries(m);
       break;
     case eraftpb::MsgHeartbeat:
-      becomeFollower(m.term(), m.from());
+      becomeFollower(term, m.from());
       handleHeartbeat(m);
       break;
     case eraftpb::MsgSnapshot:
-      becomeFollower(m.term(), m.from());
+      becomeFollower(term, m.from());
       handleSnapshot(m);
       break;
     case eraftpb::MsgRequestVote:
@@ -484,7 +487,26 @@ void Raft::handleVoteResponse(const Message& m) {
   }
 }
 
+namespace {
+
+// A MsgAppend's entries must follow its previous entry one by one, with terms that never go
+// back. The log keeps entries by position, so one whose index field lies (a bug or a hostile
+// peer; found by fuzz/raft_message_fuzz.cc) would be applied under a wrong index, or never:
+// the node handed out the same committed entries in every Ready, forever.
+bool WellFormedEntries(const Message& m) {
+  uint64_t term = 0;
+  for (int i = 0; i < m.entries_size(); ++i) {
+    const eraftpb::Entry& e = m.entries(i);
+    if (e.index() != m.index() + 1 + static_cast<uint64_t>(i) || e.term() < term) return false;
+    term = e.term();
+  }
+  return true;
+}
+
+}  // namespace
+
 void Raft::handleAppendEntries(const Message& m) {
+  if (!WellFormedEntries(m)) return;  // dropped: the leader sends a correct one again
   lead = m.from();
   election_elapsed = 0;
   Message resp;
