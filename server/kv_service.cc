@@ -55,6 +55,16 @@ void CarryRegionError(Resp* resp) {
   resp->clear_error();
 }
 
+// Refused here, before anything is proposed: a command naming an unknown column family would
+// reach the Raft log and fail on every store when applied.
+std::string CheckCf(const std::string& cf) {
+  for (const std::string& known : kv::DataCfs()) {
+    if (cf == known) return "";
+  }
+  return "InvalidArgument: unknown column family '" + cf + "' (the user's are default, lock, " +
+         "write)";
+}
+
 }  // namespace
 
 KvService::KvService(uint64_t store_id, std::shared_ptr<spdlog::logger> log)
@@ -100,7 +110,14 @@ grpc::Status KvService::RawGet(grpc::ServerContext*, const kvrpcpb::RawGetReques
                                kvrpcpb::RawGetResponse* resp) {
   if (!serving_.load()) return NotServing();
   kvrpcpb::RawGetRequest r = *req;
-  if (!prepareContext(r.mutable_context(), resp->mutable_region_error())) return grpc::Status::OK;
+  if (errorpb::Error err; !prepareContext(r.mutable_context(), &err)) {
+    *resp->mutable_region_error() = err;
+    return grpc::Status::OK;
+  }
+  if (std::string bad = CheckCf(r.cf()); !bad.empty()) {
+    resp->set_error(bad);
+    return grpc::Status::OK;
+  }
   *resp = kv_server_->RawGet(r);
   CarryRegionError(resp);
   return grpc::Status::OK;
@@ -110,7 +127,14 @@ grpc::Status KvService::RawPut(grpc::ServerContext*, const kvrpcpb::RawPutReques
                                kvrpcpb::RawPutResponse* resp) {
   if (!serving_.load()) return NotServing();
   kvrpcpb::RawPutRequest r = *req;
-  if (!prepareContext(r.mutable_context(), resp->mutable_region_error())) return grpc::Status::OK;
+  if (errorpb::Error err; !prepareContext(r.mutable_context(), &err)) {
+    *resp->mutable_region_error() = err;
+    return grpc::Status::OK;
+  }
+  if (std::string bad = CheckCf(r.cf()); !bad.empty()) {
+    resp->set_error(bad);
+    return grpc::Status::OK;
+  }
   *resp = kv_server_->RawPut(r);
   CarryRegionError(resp);
   return grpc::Status::OK;
@@ -120,7 +144,14 @@ grpc::Status KvService::RawDelete(grpc::ServerContext*, const kvrpcpb::RawDelete
                                   kvrpcpb::RawDeleteResponse* resp) {
   if (!serving_.load()) return NotServing();
   kvrpcpb::RawDeleteRequest r = *req;
-  if (!prepareContext(r.mutable_context(), resp->mutable_region_error())) return grpc::Status::OK;
+  if (errorpb::Error err; !prepareContext(r.mutable_context(), &err)) {
+    *resp->mutable_region_error() = err;
+    return grpc::Status::OK;
+  }
+  if (std::string bad = CheckCf(r.cf()); !bad.empty()) {
+    resp->set_error(bad);
+    return grpc::Status::OK;
+  }
   *resp = kv_server_->RawDelete(r);
   CarryRegionError(resp);
   return grpc::Status::OK;
@@ -130,7 +161,14 @@ grpc::Status KvService::RawScan(grpc::ServerContext*, const kvrpcpb::RawScanRequ
                                 kvrpcpb::RawScanResponse* resp) {
   if (!serving_.load()) return NotServing();
   kvrpcpb::RawScanRequest r = *req;
-  if (!prepareContext(r.mutable_context(), resp->mutable_region_error())) return grpc::Status::OK;
+  if (errorpb::Error err; !prepareContext(r.mutable_context(), &err)) {
+    *resp->mutable_region_error() = err;
+    return grpc::Status::OK;
+  }
+  if (std::string bad = CheckCf(r.cf()); !bad.empty()) {
+    resp->set_error(bad);
+    return grpc::Status::OK;
+  }
   *resp = kv_server_->RawScan(r);
   CarryRegionError(resp);
   return grpc::Status::OK;
