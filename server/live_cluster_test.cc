@@ -240,8 +240,7 @@ TEST(LiveServer, BadInputIsRefusedAndTheStoreKeepsServing) {
     EXPECT_TRUE(resp.region_error().has_region_not_found()) << resp.ShortDebugString();
   }
   {
-    // Raft messages that are not for this store, or malformed, and a damaged snapshot chunk;
-    // then the sender disconnects in the middle of its stream.
+    // A Raft message that is not for this store, and a damaged snapshot chunk.
     grpc::ClientContext ctx;
     tinykvpb::Done done;
     auto writer = stub->Snapshot(&ctx, &done);
@@ -260,7 +259,20 @@ TEST(LiveServer, BadInputIsRefusedAndTheStoreKeepsServing) {
     chunk.mutable_snap_chunk()->set_data("not what the checksum says");
     chunk.mutable_snap_chunk()->set_checksum(12345);
     EXPECT_TRUE(writer->Write(chunk));
+    EXPECT_TRUE(writer->WritesDone());
+    EXPECT_TRUE(writer->Finish().ok());
+  }
+  {
+    // A sender that disconnects in the middle of its stream.
+    grpc::ClientContext ctx;
+    tinykvpb::Done done;
+    auto writer = stub->Raft(&ctx, &done);
+    raft_serverpb::RaftMessage wrong_store;
+    wrong_store.set_region_id(1);
+    wrong_store.mutable_to_peer()->set_store_id(8);
+    EXPECT_TRUE(writer->Write(wrong_store));
     ctx.TryCancel();
+    (void)writer->Finish();
   }
   ASSERT_TRUE(LiveClusterHarness::WaitFor(
       [&] {
