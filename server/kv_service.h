@@ -60,7 +60,8 @@ class KvService final : public tinykvpb::TinyKv::Service {
   grpc::Status serveStream(grpc::ServerContext* ctx,
                            grpc::ServerReader<raft_serverpb::RaftMessage>* in, const char* kind);
   // Checks the request's context and fills in what a client may leave out (this store's
-  // peer, the region's epoch). Empty when usable, otherwise the region error to answer.
+  // peer, the region's epoch). False, with the region error to answer in `err`, when the
+  // request names a region this store does not serve.
   bool prepareContext(kvrpcpb::Context* ctx, errorpb::Error* err);
   // Fills `status` on the raft worker.
   void readStatus(const tinykvpb::StatusRequest& req, tinykvpb::StatusResponse* status);
