@@ -120,7 +120,7 @@ class Story {
           static_cast<unsigned long long>(id), static_cast<unsigned long long>(kept),
           static_cast<unsigned long long>(p ? p->peer_storage->AppliedIndex() : 0),
           static_cast<unsigned long long>(p ? p->peer_storage->TruncatedIndex() : 0),
-          id == r_.lagging_store ? "   <- cut off" : "");
+          id == r_.lagging_store && cut_off_ ? "   <- cut off" : "");
       out_ << buf;
     }
     r_.figures.push_back(std::move(f));

@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <mutex>
 #include <thread>
 
@@ -52,6 +53,7 @@ kv::Status RaftStorage::Call(const raft_cmdpb::RaftCmdRequest& cmd,
   // Shared with the callback, which may run after a timeout made us give up.
   struct Answer {
     std::mutex mu;
+    std::condition_variable cv;  // for a null WaitFn
     bool done = false;
     raft_cmdpb::RaftCmdResponse resp;
     std::shared_ptr<kv::EngineSnapshot> txn;
@@ -63,13 +65,21 @@ kv::Status RaftStorage::Call(const raft_cmdpb::RaftCmdRequest& cmd,
                             answer->resp = r;
                             answer->txn = std::move(t);
                             answer->done = true;
+                            answer->cv.notify_one();
                           }));
-  const bool done = wait_(
-      [answer] {
-        std::lock_guard<std::mutex> lock(answer->mu);
-        return answer->done;
-      },
-      timeout_);
+  bool done = false;
+  if (wait_) {
+    done = wait_(
+        [answer] {
+          std::lock_guard<std::mutex> lock(answer->mu);
+          return answer->done;
+        },
+        timeout_);
+  } else {
+    std::unique_lock<std::mutex> lock(answer->mu);
+    done = answer->cv.wait_for(lock, std::chrono::microseconds(timeout_),
+                               [&] { return answer->done; });
+  }
   if (!done) return kv::Status::IOError("no answer from the store within the timeout");
   std::lock_guard<std::mutex> lock(answer->mu);
   *resp = answer->resp;

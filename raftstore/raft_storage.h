@@ -7,8 +7,10 @@
 //
 // Write and Reader block their caller until the command's callback is answered. How to wait
 // depends on the runtime: in a simulation the caller runs the simulation until the answer
-// arrives (SimWaiter); with real threads it sleeps (RealWaiter). Neither may be called from a
-// task of the store's own runtime.
+// arrives (SimWaiter); with real threads it sleeps (RealWaiter), or, with a null WaitFn,
+// blocks on a condition variable that the command's callback signals (the live server: no
+// polling, however many requests wait at once). None may be called from a task of the
+// store's own runtime.
 //
 // Region errors (NotLeader, StaleCommand, EpochNotMatch, ...) come back as a kv::Status of
 // code kInternal whose message starts with "region error: "; the full error is available

@@ -9,6 +9,8 @@
 # In the instructor's kit the demos run the reference implementation (--config=reference).
 # A student release has no reference: there they run on the student's own code, and stop, saying
 # where, at the first step that code cannot do yet.
+# bash scripts/demo.sh --live: the live cluster instead (docs/live.md): 5 tinykv-server
+# processes on loopback, one killed with SIGKILL and brought back by a snapshot over gRPC.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -19,6 +21,9 @@ else
   echo "demo: this is the student release, which has no reference solutions: the demos run on"
   echo "demo: YOUR code. Part 1 needs your Raft (lab 2A), part 2 your raftstore (labs 2B, 2C)."
   echo
+fi
+if [ "${1:-}" = "--live" ]; then
+  exec bazel run "${config[@]}" --ui_event_filters=-info //server:live_demo
 fi
 status=0
 bazel run "${config[@]}" --ui_event_filters=-info //demo:raft_demo -- "$@" || status=$?

@@ -10,6 +10,8 @@ PACKAGES=(
   libprotobuf-dev protobuf-compiler
   libspdlog-dev libfmt-dev
   librocksdb-dev
+  # The live cluster (server/): gRPC and its protoc plugin.
+  libgrpc++-dev protobuf-compiler-grpc
   libtcmalloc-minimal4
   clang-format
   # The editor check (scripts/clangd_check.sh): clangd on every student file.

@@ -259,7 +259,7 @@ Status Engine::Write(const WriteBatch& batch, bool sync) {
     }
   }
   rocksdb::WriteOptions wo;
-  wo.sync = sync && !options_.disable_wal;
+  wo.sync = (sync || options_.sync_writes) && !options_.disable_wal;
   wo.disableWAL = options_.disable_wal;
   const bool observed = observer_ && compound_depth_ == 0;
   if (observed) observer_(*this, WriteEvent{"write batch", batch.Len(), false});

@@ -52,6 +52,9 @@ struct EngineOptions {
   // it saves logging every write and replaying the whole log at every restart. A real crash
   // (process killed) loses what was not flushed, so never for the demo server.
   bool disable_wal = false;
+  // Sync the write-ahead log on every write, whatever the caller asked: a write then survives
+  // a power failure, not only a killed process (the live server's --sync-wal).
+  bool sync_writes = false;
 };
 
 class Engine {
