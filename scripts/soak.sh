@@ -5,4 +5,8 @@
 #   scripts/soak.sh --status                   where each scenario stands
 set -euo pipefail
 KIT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-exec nice -n 19 python3 "$KIT/soak/soak.py" "$@"
+# Debian's python3, as in grade.sh: a wrapper such as pyenv's changes PATH, which Bazel puts in
+# every action's key, and the build would miss the cache that plain `bazel build` fills.
+PYTHON="${PYTHON:-/usr/bin/python3}"
+command -v "$PYTHON" >/dev/null 2>&1 || PYTHON=python3
+exec nice -n 19 "$PYTHON" "$KIT/soak/soak.py" "$@"

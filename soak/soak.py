@@ -277,6 +277,7 @@ def run_seed(sc, seed, timeout, stop):
                 if stop.is_set():
                     os.killpg(p.pid, signal.SIGKILL)
                     os.wait4(p.pid, 0)
+                    p.returncode = -signal.SIGKILL  # reaped here, not by Popen
                     return None, 0.0, "", None
                 if time.monotonic() > deadline:
                     timed_out = True
@@ -284,7 +285,7 @@ def run_seed(sc, seed, timeout, stop):
                     _, status, ru = os.wait4(p.pid, 0)
                     break
                 stop.wait(0.05)
-            p.returncode = 0  # reaped by wait4 above
+            p.returncode = 0  # reaped by wait4 above, not by Popen
         cpu = ru.ru_utime + ru.ru_stime
         if not timed_out and os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0:
             return "pass", cpu, "", None
