@@ -93,8 +93,9 @@ class Outcome:
 
     def text(self):
         if self.ok:
-            how = "cached: the sources and the plan are unchanged since" if self.cached else "checked"
-            return f"verify-seeds: lab {self.lab}: the reference passes all {self.pairs} (target, seed) pairs ({how}, key {self.key[:12]})\n"
+            how = "cached: it passed before on these sources with this plan" if self.cached else "checked"
+            return (f"verify-seeds: lab {self.lab}: the reference passes all {self.pairs} (target, seed) pair"
+                    f"{'s' if self.pairs != 1 else ''} ({how}, key {self.key[:12]})\n")
         lines = [f"verify-seeds: lab {self.lab}: the reference FAILS {len(self.failures)} of the (target, case, seed) triples the grader runs;"
                  " a correct submission would lose these points. Fix the kit (or leave the seed out) before grading:"]
         for f in self.failures:
@@ -162,7 +163,7 @@ def verify(kit, manifests, lab, ws, opts, cache_dir, report_dir=None, use_cache=
         reference_submission(kit, manifests.student_files(lab), sub)
         out = report_dir or os.path.join(tmp, "report")
         os.makedirs(out, exist_ok=True)
-        log(f"verify-seeds: lab {lab}: grading the reference on {pairs} (target, seed) pairs")
+        log(f"verify-seeds: lab {lab}: grading the reference on {pairs} (target, seed) pair{'s' if pairs != 1 else ''}")
         result = grader.grade(lab, sub, "reference", out)
         report.write_reports(result, out)
     failures = _failures(result)
