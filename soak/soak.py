@@ -402,6 +402,11 @@ class Soak:
                     self.log(f"soak: FAILURE {label} seed {seed}: {detail}\n      log: {kept}")
 
     def run(self, jobs, until):
+        def on_term(signum, frame):
+            raise KeyboardInterrupt
+
+        if threading.current_thread() is threading.main_thread():
+            signal.signal(signal.SIGTERM, on_term)  # kill PID: stop like Ctrl-C, ledger written
         threads = [threading.Thread(target=self.worker, daemon=True) for _ in range(jobs)]
         for t in threads:
             t.start()
@@ -412,6 +417,9 @@ class Soak:
                     self.log("soak: time is up")
                     break
                 time.sleep(1)
+                with self.lock:  # a slow scenario's passes are not held back until its next seed
+                    for label in self.scenarios:
+                        self._flush(label)
                 if time.monotonic() - last_report > 600:
                     last_report = time.monotonic()
                     self.log(f"soak: {utc()}: {self.counts['pass']} seeds passed, {self.counts['fail']} failed this session")
