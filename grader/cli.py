@@ -5,15 +5,17 @@
   labs        list the labs, their student files, targets and points
   gradescope  run inside Gradescope's autograder (reads /autograder/submission)
   gradescope-package  write the autograder zip to upload to Gradescope for one lab
+  verify-seeds  check that the reference passes every (target, seed) a grading of the lab runs
 """
 
 import argparse
 import json
 import os
+import shlex
 import sys
 import time
 
-from grader import batch, manifest, release, report, runner, workspace
+from grader import batch, manifest, release, report, runner, verify, workspace
 
 KIT_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -98,6 +100,7 @@ def parser():
     b.add_argument("--lab", required=True)
     b.add_argument("--out", required=True, help="the folder for grades.csv and one report folder per student")
     b.add_argument("--force", action="store_true", help="grade again students already graded")
+    _verify_flags(b)
     _common(b)
 
     l = sub.add_parser("labs", help="list the labs")
@@ -116,12 +119,79 @@ def parser():
     z.add_argument("--lab", required=True)
     z.add_argument("--kit", default=KIT_ROOT)
     z.add_argument("--grade-flags", default="", help="extra flags for the grader inside Gradescope (e.g. '--test-timeout 120')")
+    zl = z.add_argument_group("the seed check on this machine (the grading flags come from --grade-flags)")
+    zl.add_argument("--bazel", default="bazel", help="the bazel binary")
+    zl.add_argument("--disk-cache", default=runner.DEFAULT_DISK_CACHE, help="Bazel --disk_cache")
+    zl.add_argument("--workspace", help="a fixed scratch workspace path")
+    zl.add_argument("--workspace-root", default=workspace.DEFAULT_ROOT, help="where scratch workspaces live")
+    _verify_flags(z)
+
+    v = sub.add_parser("verify-seeds", help="check the reference on every (target, seed) the grader runs for a lab")
+    v.add_argument("--lab", required=True)
+    v.add_argument("--out", help="where the reference's report goes when a check runs (default grading/verify-seeds/<lab>)")
+    v.add_argument("--no-cache", action="store_true", help="check again even if this plan passed on these sources")
+    _common(v)
     return p
+
+
+def _verify_flags(p):
+    p.add_argument("--skip-verify-seeds", action="store_true",
+                   help="do not check the reference on the grading's seeds first (not recommended: a seed the "
+                   "reference fails costs every correct submission its points)")
+
+
+def _verify_cache(a):
+    return os.path.join(os.path.expanduser(a.workspace_root), "verified-seeds")
+
+
+def _run_verify(a, ms, ws, opts, report_dir, use_cache=True):
+    """Runs the seed check; prints its outcome; True when the grading may go on."""
+    out = verify.verify(a.kit, ms, a.lab, ws, opts, _verify_cache(a), report_dir=report_dir, use_cache=use_cache,
+                        log=lambda m: print(m, file=sys.stderr))
+    (sys.stdout if out.ok else sys.stderr).write(out.text())
+    return out.ok
+
+
+def _skip_warning():
+    print("WARNING: --skip-verify-seeds: the reference was not checked on this grading's seeds; a seed it fails "
+          "would cost every correct submission its points", file=sys.stderr)
+
+
+def cmd_verify_seeds(a):
+    ms = manifest.load_manifests(a.kit)
+    ms.get(a.lab)
+    out = a.out or os.path.join("grading", "verify-seeds", a.lab)
+    with _workspace(a) as ws:
+        g_opts = _options(a)
+        try:
+            ok = _run_verify(a, ms, ws, g_opts, out, use_cache=not a.no_cache)
+        finally:
+            if a.shutdown:
+                runner.Grader(a.kit, ms, ws, g_opts).bazel.shutdown()
+    return 0 if ok else 1
 
 
 def cmd_gradescope_package(a):
     from grader import gradescope
 
+    # The check runs the seeds the grader inside Gradescope will run: its flags are --grade-flags.
+    try:
+        g = parser().parse_args(["gradescope", "--lab", a.lab, "--kit", a.kit, "--bazel", a.bazel, "--disk-cache",
+                                 a.disk_cache, "--workspace-root", a.workspace_root]
+                                + (["--workspace", a.workspace] if a.workspace else []) + shlex.split(a.grade_flags))
+    except SystemExit:
+        print(f"grade: --grade-flags {a.grade_flags!r} are not flags of the grader", file=sys.stderr)
+        return 2
+    if a.skip_verify_seeds:
+        _skip_warning()
+    else:
+        ms = manifest.load_manifests(a.kit)
+        ms.get(a.lab)
+        with _workspace(g) as ws:
+            ok = _run_verify(g, ms, ws, _options(g), os.path.abspath(a.zip) + ".verify-seeds")
+        if not ok:
+            print(f"grade: no autograder written: the reference fails seeds of lab {a.lab} (above)", file=sys.stderr)
+            return 1
     n = gradescope.package(a.kit, a.lab, a.zip, a.grade_flags)
     print(f"{a.zip}: autograder for lab {a.lab} ({n} kit files, without reference/); upload it on Gradescope")
     return 0
@@ -188,6 +258,11 @@ def cmd_batch(a):
     ms.get(a.lab)
     with _workspace(a) as ws:
         g = runner.Grader(a.kit, ms, ws, _options(a))
+        if a.skip_verify_seeds:
+            _skip_warning()
+        elif not _run_verify(a, ms, ws, _options(a), os.path.join(a.out, ".verify-seeds")):
+            print(f"grade: batch not started: the reference fails seeds of lab {a.lab} (above)", file=sys.stderr)
+            return 1
 
         def one(student, path, tmp):
             return g.grade(a.lab, path, student, tmp)
@@ -237,6 +312,7 @@ def main(argv=None):
             "labs": cmd_labs,
             "gradescope": cmd_gradescope,
             "gradescope-package": cmd_gradescope_package,
+            "verify-seeds": cmd_verify_seeds,
         }[a.command](a)
     except (manifest.ManifestError, runner.GraderError, workspace.WorkspaceBusy, release.ReleaseError) as e:
         print(f"grade: {e}", file=sys.stderr)

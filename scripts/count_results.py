@@ -48,12 +48,30 @@ def count(path):
     return passed, failed
 
 
+def count_sanitized(testlogs):
+    """(passed, failed) cases of the sanitizer pass: every test.xml under its testlogs folder,
+    each case counted again (the same case under the sanitizers is a check of its own)."""
+    passed = failed = 0
+    if not testlogs:
+        return 0, 0
+    for xml in sorted(pathlib.Path(testlogs).glob("**/test.xml")):
+        p, f = count(xml)
+        if f:
+            d = xml.parent.parent if xml.parent.name.startswith("shard_") else xml.parent
+            rel = d.relative_to(testlogs)
+            print(f"FAILED under the sanitizers: //{rel.parent}:{rel.name}")
+        passed, failed = passed + p, failed + f
+    return passed, failed
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--student-build-status", type=int, default=0)
     parser.add_argument("--bazel-status", type=int, default=0)
     parser.add_argument("--extra-xml", action="append", default=[],
                         help="a JUnit file of a check run outside Bazel (e.g. scripts/clangd_check.sh); repeatable")
+    parser.add_argument("--sanitizer-testlogs", help="the sanitizer pass's testlogs folder (scripts/sanitize.sh)")
+    parser.add_argument("--sanitizer-status", type=int, help="the sanitizer pass's exit status")
     args = parser.parse_args()
     passed = failed = 0
     targets = test_targets()
@@ -73,6 +91,12 @@ def main():
         p, f = count(xml)
         if f:
             print(f"FAILED: {xml} ({f} failed)")
+        passed, failed = passed + p, failed + f
+    if args.sanitizer_status is not None:
+        p, f = count_sanitized(args.sanitizer_testlogs)
+        if args.sanitizer_status != 0 and f == 0:
+            print(f"FAILED: the sanitizer pass exited with status {args.sanitizer_status} (see /tmp/tinykv-sanitizers.log)")
+            f = 1
         passed, failed = passed + p, failed + f
     if args.student_build_status != 0:
         print("FAILED: the student build (bazel build //...) does not compile; see /tmp/tinykv-student-build.log")

@@ -26,5 +26,18 @@ editor_xml=/tmp/tinykv-clangd-check.xml
 rm -f "$editor_xml"
 bash scripts/clangd_check.sh --junit "$editor_xml"
 
+# Sanitizers: ASan+UBSan over the suites that fit CI's time, TSan over the real-time runtime
+# (scripts/sanitize.sh --ci, in its own output base; docs/instructor.md). The reference only.
+sanitizer_args=()
+if [ -d reference ]; then
+  export TINYKV_SANITIZER_OUTPUT_BASE="${TINYKV_SANITIZER_OUTPUT_BASE:-$HOME/.cache/tinykv-sanitizers}"
+  bash scripts/sanitize.sh --ci >/tmp/tinykv-sanitizers.log 2>&1
+  sanitizer_status=$?
+  if [ "$sanitizer_status" != 0 ]; then tail -n 100 /tmp/tinykv-sanitizers.log; fi
+  grep '^sanitize:' /tmp/tinykv-sanitizers.log
+  sanitizer_args=(--sanitizer-status "$sanitizer_status"
+    --sanitizer-testlogs "$TINYKV_SANITIZER_OUTPUT_BASE/execroot/tinykv/bazel-out/k8-fastbuild/testlogs")
+fi
+
 python3 scripts/count_results.py --student-build-status "$student_build" --bazel-status "$bazel_status" \
-  --extra-xml "$editor_xml"
+  --extra-xml "$editor_xml" "${sanitizer_args[@]}"

@@ -103,7 +103,9 @@ TEST(SimCluster, SameSeedSameRunEventForEvent) {
   const std::vector<std::string> a = ChaoticRun(testutil::DeriveSeed(1), &f1);
   const std::vector<std::string> b = ChaoticRun(testutil::DeriveSeed(1), &f2);
   const std::vector<std::string> other = ChaoticRun(testutil::DeriveSeed(2), &f3);
-  ASSERT_GT(a.size(), 1000u) << "the run should have done something";
+  // A floor that says the run did something, not how much: 300 chaotic ticks of five nodes
+  // (drops, isolation, restarts) record from about 900 events (seed 135) to several thousand.
+  ASSERT_GT(a.size(), 500u) << "the run should have done something";
   ASSERT_EQ(a.size(), b.size());
   for (size_t i = 0; i < a.size(); ++i) {
     ASSERT_EQ(a[i], b[i]) << "the runs diverge at event " << i;

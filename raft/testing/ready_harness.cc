@@ -105,7 +105,10 @@ void ReadyHarness::Start(uint64_t applied) {
   const uint64_t first = storage_->FirstIndex().value();
   const uint64_t last = storage_->LastIndex().value();
   if (last >= first) {
-    for (const eraftpb::Entry& e : storage_->Entries(first, last + 1).value()) {
+    // Bound to a name: a range-for over `Entries(...).value()` would iterate a reference into
+    // a temporary Result that dies before the loop body runs (ASan: stack-use-after-scope).
+    const Result<std::vector<eraftpb::Entry>> entries = storage_->Entries(first, last + 1);
+    for (const eraftpb::Entry& e : entries.value()) {
       acked_entries_[e.index()] = e.term();
     }
   }
