@@ -204,8 +204,10 @@ class BrowserTest(unittest.TestCase):
         self.assertEqual(s["failure-lanes"], "3")
         self.assertEqual(s["ops"], "30")
         self.assertEqual(s["highlighted"], "0")
-        # Each snapshot's chunk travels with its MsgSnapshot: one arrow, not two.
-        self.assertGreater(int(s["folded-chunks"]), 10)
+        # Each snapshot's chunk travels with its MsgSnapshot: one arrow, not two. The leader
+        # resends a lost snapshot about once per election timeout (its flow control waits for
+        # the first one), so the run holds a handful of transfers, each folded.
+        self.assertGreater(int(s["folded-chunks"]), 1)
         self.assertEqual(int(s["arrows"]) + int(s["folded-chunks"]), int(s["messages"]))
 
     def test_big_run(self):
