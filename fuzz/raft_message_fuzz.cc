@@ -11,6 +11,7 @@
 #include <memory>
 
 #include "fuzz/fuzz_check.h"
+#include "fuzz/raft_message_stream.h"
 #include "proto/raft_serverpb.pb.h"
 #include "raft/memory_storage.h"
 #include "raft/rawnode.h"
@@ -26,22 +27,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   config.random_seed = 1;
   raft::RawNode node(config);
   uint64_t last_term = 0;
-  size_t pos = 0;
-  for (int steps = 0; pos + 2 <= size && steps < 64; ++steps) {
-    const size_t len = (static_cast<size_t>(data[pos]) << 8) | data[pos + 1];
-    pos += 2;
-    if (len > size - pos) break;
-    raft_serverpb::RaftMessage msg;
-    const bool parsed = msg.ParseFromArray(data + pos, static_cast<int>(len));
-    pos += len;
-    if (!parsed) continue;  // the transport drops what does not parse
+  fuzz::ForEachRaftMessage(data, size, [&](const raft_serverpb::RaftMessage& msg, int step) {
     eraftpb::Message m = msg.message();
     if (m.msg_type() == eraftpb::MsgHup || m.msg_type() == eraftpb::MsgBeat ||
         m.msg_type() == eraftpb::MsgPropose) {
-      continue;  // local messages: a store never steps them from the network
+      return;  // local messages: a store never steps them from the network
     }
     node.Step(m);  // an Error is a refusal: fine
-    if (steps % 8 == 7) node.Tick();
+    if (step % 8 == 7) node.Tick();
     for (int rounds = 0; node.HasReady(); ++rounds) {
       raft::Ready rd = node.Ready();
       if (rounds == 1000) {
@@ -64,6 +57,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     last_term = term;
     FUZZ_CHECK(node.raft->raft_log.committed <= node.raft->raft_log.LastIndex(),
                "the node committed past its last index");
-  }
+  });
   return 0;
 }

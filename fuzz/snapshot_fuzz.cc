@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "fuzz/fuzz_check.h"
+#include "fuzz/raft_message_stream.h"
 #include "kv/engine_util/cf.h"
 #include "kv/engine_util/engine.h"
 #include "proto/raft_serverpb.pb.h"
@@ -47,18 +48,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using raftstore::snap::SnapKey;
   std::shared_ptr<rocksdb::Env> env = kv::NewInMemoryEnv();
   raftstore::snap::SnapManager mgr(env, kDir);
-  size_t pos = 0;
-  for (int steps = 0; pos + 2 <= size && steps < 64; ++steps) {
-    const size_t len = (static_cast<size_t>(data[pos]) << 8) | data[pos + 1];
-    pos += 2;
-    if (len > size - pos) break;
-    raft_serverpb::RaftMessage msg;
-    const bool parsed = msg.ParseFromArray(data + pos, static_cast<int>(len));
-    pos += len;
-    if (!parsed) continue;  // the transport drops what does not parse
+  fuzz::ForEachRaftMessage(data, size, [&](const raft_serverpb::RaftMessage& msg, int /*step*/) {
     const eraftpb::Snapshot& snapshot = msg.message().snapshot();
     raft_serverpb::RaftSnapshotData snap_data;
-    if (!snap_data.ParseFromString(snapshot.data())) continue;  // dropped with a warning
+    if (!snap_data.ParseFromString(snapshot.data())) return;  // dropped with a warning
     if (msg.has_snap_chunk()) {
       kv::Status s = mgr.ReceiveChunk(msg.snap_chunk(), snap_data);
       if (!s.ok()) FUZZ_CHECK(!s.ToString().empty(), "ReceiveChunk: an error without a message");
@@ -76,7 +69,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         FUZZ_CHECK(mgr.Delete(key).ok(), "cannot delete a received snapshot");
       }
     }
-  }
+  });
   CheckNothingOutside(env.get());
   return 0;
 }

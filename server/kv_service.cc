@@ -106,10 +106,10 @@ bool KvService::prepareContext(kvrpcpb::Context* ctx, errorpb::Error* err) {
   return true;
 }
 
-grpc::Status KvService::RawGet(grpc::ServerContext*, const kvrpcpb::RawGetRequest* req,
-                               kvrpcpb::RawGetResponse* resp) {
+template <typename Req, typename Resp>
+grpc::Status KvService::serveRaw(const Req* req, Resp* resp, Resp (kv::Server::*call)(const Req&)) {
   if (!serving_.load()) return NotServing();
-  kvrpcpb::RawGetRequest r = *req;
+  Req r = *req;
   if (errorpb::Error err; !prepareContext(r.mutable_context(), &err)) {
     *resp->mutable_region_error() = err;
     return grpc::Status::OK;
@@ -118,60 +118,29 @@ grpc::Status KvService::RawGet(grpc::ServerContext*, const kvrpcpb::RawGetReques
     resp->set_error(bad);
     return grpc::Status::OK;
   }
-  *resp = kv_server_->RawGet(r);
+  *resp = (kv_server_.get()->*call)(r);
   CarryRegionError(resp);
   return grpc::Status::OK;
+}
+
+grpc::Status KvService::RawGet(grpc::ServerContext*, const kvrpcpb::RawGetRequest* req,
+                               kvrpcpb::RawGetResponse* resp) {
+  return serveRaw(req, resp, &kv::Server::RawGet);
 }
 
 grpc::Status KvService::RawPut(grpc::ServerContext*, const kvrpcpb::RawPutRequest* req,
                                kvrpcpb::RawPutResponse* resp) {
-  if (!serving_.load()) return NotServing();
-  kvrpcpb::RawPutRequest r = *req;
-  if (errorpb::Error err; !prepareContext(r.mutable_context(), &err)) {
-    *resp->mutable_region_error() = err;
-    return grpc::Status::OK;
-  }
-  if (std::string bad = CheckCf(r.cf()); !bad.empty()) {
-    resp->set_error(bad);
-    return grpc::Status::OK;
-  }
-  *resp = kv_server_->RawPut(r);
-  CarryRegionError(resp);
-  return grpc::Status::OK;
+  return serveRaw(req, resp, &kv::Server::RawPut);
 }
 
 grpc::Status KvService::RawDelete(grpc::ServerContext*, const kvrpcpb::RawDeleteRequest* req,
                                   kvrpcpb::RawDeleteResponse* resp) {
-  if (!serving_.load()) return NotServing();
-  kvrpcpb::RawDeleteRequest r = *req;
-  if (errorpb::Error err; !prepareContext(r.mutable_context(), &err)) {
-    *resp->mutable_region_error() = err;
-    return grpc::Status::OK;
-  }
-  if (std::string bad = CheckCf(r.cf()); !bad.empty()) {
-    resp->set_error(bad);
-    return grpc::Status::OK;
-  }
-  *resp = kv_server_->RawDelete(r);
-  CarryRegionError(resp);
-  return grpc::Status::OK;
+  return serveRaw(req, resp, &kv::Server::RawDelete);
 }
 
 grpc::Status KvService::RawScan(grpc::ServerContext*, const kvrpcpb::RawScanRequest* req,
                                 kvrpcpb::RawScanResponse* resp) {
-  if (!serving_.load()) return NotServing();
-  kvrpcpb::RawScanRequest r = *req;
-  if (errorpb::Error err; !prepareContext(r.mutable_context(), &err)) {
-    *resp->mutable_region_error() = err;
-    return grpc::Status::OK;
-  }
-  if (std::string bad = CheckCf(r.cf()); !bad.empty()) {
-    resp->set_error(bad);
-    return grpc::Status::OK;
-  }
-  *resp = kv_server_->RawScan(r);
-  CarryRegionError(resp);
-  return grpc::Status::OK;
+  return serveRaw(req, resp, &kv::Server::RawScan);
 }
 
 grpc::Status KvService::Raft(grpc::ServerContext* ctx,

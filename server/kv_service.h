@@ -63,6 +63,10 @@ class KvService final : public tinykvpb::TinyKv::Service {
   // peer, the region's epoch). False, with the region error to answer in `err`, when the
   // request names a region this store does not serve.
   bool prepareContext(kvrpcpb::Context* ctx, errorpb::Error* err);
+  // The four raw calls: checks the store is serving, the context and the column family, then
+  // answers with `call` (one of kv::Server's raw methods) on the prepared request.
+  template <typename Req, typename Resp>
+  grpc::Status serveRaw(const Req* req, Resp* resp, Resp (kv::Server::*call)(const Req&));
   // Fills `status` on the raft worker.
   void readStatus(const tinykvpb::StatusRequest& req, tinykvpb::StatusResponse* status);
 
