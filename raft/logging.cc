@@ -10,7 +10,7 @@ namespace {
 
 spdlog::level::level_enum LevelFromEnv() {
   const char* env = std::getenv("LOG_LEVEL");
-  if (env == nullptr || *env == '\0') return spdlog::level::off;
+  if (env == nullptr || *env == '\0') return spdlog::level::critical;
   return spdlog::level::from_str(env);
 }
 

@@ -1,8 +1,9 @@
 #pragma once
 
 // Logging for the kit: spdlog loggers tagged per peer ("raft 1", "[region 2] 3"). The level
-// comes from the LOG_LEVEL environment variable (trace, debug, info, warn, error, off);
-// without it the library is silent, so test output holds only what tests print.
+// comes from the LOG_LEVEL environment variable (trace, debug, info, warn, error, critical,
+// off). Without it only `critical` lines print: they come right before a store stops itself
+// (std::abort), and a process that dies without saying why leaves a student nothing to read.
 
 #include <spdlog/spdlog.h>
 
