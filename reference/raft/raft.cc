@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "raft/util.h"
@@ -142,11 +143,15 @@ void Raft::send(Message m) {
   msgs.push_back(std::move(m));
 }
 
-void Raft::appendEntries(const google::protobuf::RepeatedPtrField<eraftpb::Entry>& ents) {
+void Raft::appendEntries(const google::protobuf::RepeatedPtrField<eraftpb::Entry>& ents,
+                         google::protobuf::RepeatedPtrField<eraftpb::Entry>* owned) {
   uint64_t index = raft_log.LastIndex();
-  // Stamped in place at the end of the log: one copy of each entry, not two.
-  for (const eraftpb::Entry& proposed : ents) {
-    eraftpb::Entry& e = raft_log.entries.emplace_back(proposed);
+  // Stamped in place at the end of the log: one copy of each entry at most, none when the
+  // proposal is given up (the client's payload itself becomes the log's).
+  for (int i = 0; i < ents.size(); ++i) {
+    eraftpb::Entry& e = owned != nullptr
+                            ? raft_log.entries.emplace_back(std::move(*owned->Mutable(i)))
+                            : raft_log.entries.emplace_back(ents.Get(i));
     e.set_term(term);
     e.set_index(++index);
   }
@@ -347,7 +352,11 @@ void Raft::rejectStale(const Message& m) {
   send(std::move(resp));
 }
 
-Error Raft::Step(const Message& m) {
+Error Raft::Step(const Message& m) { return step(m, nullptr); }
+
+Error Raft::Step(Message&& m) { return step(m, &m); }
+
+Error Raft::step(const Message& m, Message* owned) {
   // Terms first: a message from a newer term means this node is out of date; one from an
   // older term comes from a node that is (and is told so).
   if (m.term() > term) {
@@ -361,13 +370,13 @@ Error Raft::Step(const Message& m) {
   }
   switch (state) {
     case StateType::kFollower:
-      stepFollower(m);
+      stepFollower(m, owned);
       break;
     case StateType::kCandidate:
-      stepCandidate(m);
+      stepCandidate(m, owned);
       break;
     case StateType::kLeader:
-      return stepLeader(m);
+      return stepLeader(m, owned);
   }
   if (m.msg_type() == eraftpb::MsgPropose) {
     return Error(ErrProposalDropped, "not the leader (leader is " + std::to_string(lead) + ")");
@@ -375,20 +384,20 @@ Error Raft::Step(const Message& m) {
   return {};
 }
 
-void Raft::stepFollower(const Message& m) {
+void Raft::stepFollower(const Message& m, Message* owned) {
   switch (m.msg_type()) {
     case eraftpb::MsgHup:
     case eraftpb::MsgTimeoutNow:
       campaign();
       break;
     case eraftpb::MsgAppend:
-      handleAppendEntries(m);
+      handleAppendEntries(m, owned);
       break;
     case eraftpb::MsgHeartbeat:
       handleHeartbeat(m);
       break;
     case eraftpb::MsgSnapshot:
-      handleSnapshot(m);
+      handleSnapshot(m, owned);
       break;
     case eraftpb::MsgRequestVote:
       handleRequestVote(m);
@@ -398,7 +407,7 @@ void Raft::stepFollower(const Message& m) {
   }
 }
 
-void Raft::stepCandidate(const Message& m) {
+void Raft::stepCandidate(const Message& m, Message* owned) {
   // A leader's message reaching a candidate is of its term (Step has handled other terms), or
   // carries no term at all: follow it in our own term, never in term 0 (a message without a
   // term made a candidate's term go back to 0; found by fuzz/raft_message_fuzz.cc).
@@ -409,7 +418,7 @@ void Raft::stepCandidate(const Message& m) {
       break;
     case eraftpb::MsgAppend:
       becomeFollower(term, m.from());
-      handleAppendEntries(m);
+      handleAppendEntries(m, owned);
       break;
     case eraftpb::MsgHeartbeat:
       becomeFollower(term, m.from());
@@ -417,7 +426,7 @@ void Raft::stepCandidate(const Message& m) {
       break;
     case eraftpb::MsgSnapshot:
       becomeFollower(term, m.from());
-      handleSnapshot(m);
+      handleSnapshot(m, owned);
       break;
     case eraftpb::MsgRequestVote:
       handleRequestVote(m);
@@ -430,7 +439,7 @@ void Raft::stepCandidate(const Message& m) {
   }
 }
 
-Error Raft::stepLeader(const Message& m) {
+Error Raft::stepLeader(const Message& m, Message* owned) {
   const bool from_member = prs.count(m.from()) > 0;
   switch (m.msg_type()) {
     case eraftpb::MsgBeat:
@@ -440,7 +449,7 @@ Error Raft::stepLeader(const Message& m) {
       if (lead_transferee != None) {
         return Error(ErrProposalDropped, "leadership transfer in progress");
       }
-      appendEntries(m.entries());
+      appendEntries(m.entries(), owned != nullptr ? owned->mutable_entries() : nullptr);
       bcastAppend();
       break;
     case eraftpb::MsgAppendResponse:
@@ -505,7 +514,9 @@ bool WellFormedEntries(const Message& m) {
 
 }  // namespace
 
-void Raft::handleAppendEntries(const Message& m) {
+void Raft::handleAppendEntries(const Message& m) { handleAppendEntries(m, nullptr); }
+
+void Raft::handleAppendEntries(const Message& m, Message* owned) {
   if (!WellFormedEntries(m)) return;  // dropped: the leader sends a correct one again
   lead = m.from();
   election_elapsed = 0;
@@ -533,7 +544,9 @@ void Raft::handleAppendEntries(const Message& m) {
     send(std::move(resp));
     return;
   }
-  const uint64_t last_new = raft_log.appendFromLeader(m.index(), m.entries());
+  const uint64_t last_new =
+      owned != nullptr ? raft_log.appendFromLeader(m.index(), std::move(*owned->mutable_entries()))
+                       : raft_log.appendFromLeader(m.index(), m.entries());
   if (m.commit() > raft_log.committed) {
     raft_log.committed = std::min(m.commit(), last_new);
   }
@@ -617,7 +630,9 @@ void Raft::handleHeartbeat(const Message& m) {
   send(std::move(resp));
 }
 
-void Raft::handleSnapshot(const Message& m) {
+void Raft::handleSnapshot(const Message& m) { handleSnapshot(m, nullptr); }
+
+void Raft::handleSnapshot(const Message& m, Message* owned) {
   lead = m.from();
   election_elapsed = 0;
   const eraftpb::SnapshotMetadata& meta = m.snapshot().metadata();
@@ -641,14 +656,17 @@ void Raft::handleSnapshot(const Message& m) {
     send(std::move(resp));
     return;
   }
-  raft_log.restore(m.snapshot());
-  if (meta.conf_state().nodes_size() > 0) {
+  raft_log.restore(owned != nullptr ? std::move(*owned->mutable_snapshot()) : m.snapshot());
+  // `meta` may have moved into the log with the snapshot: read it from there.
+  const eraftpb::ConfState& conf = raft_log.pending_snapshot.metadata().conf_state();
+  if (conf.nodes_size() > 0) {
     prs.clear();
-    for (uint64_t node : meta.conf_state().nodes()) {
+    for (uint64_t node : conf.nodes()) {
       prs[node] = Progress{0, raft_log.LastIndex() + 1};
     }
   }
-  log_->info("restored snapshot at {} (term {})", meta.index(), meta.term());
+  log_->info("restored snapshot at {} (term {})", raft_log.pending_snapshot.metadata().index(),
+             raft_log.pending_snapshot.metadata().term());
   resp.set_index(raft_log.LastIndex());
   send(std::move(resp));
 }

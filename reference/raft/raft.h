@@ -46,6 +46,9 @@ class Raft {
   // peer. Handles terms first (a higher term makes this node a follower), then dispatches on
   // the node's state.
   Error Step(const eraftpb::Message& m);
+  // The same for a message the caller gives up: its entries (a proposal's, an append's) and
+  // snapshot move into the log instead of being copied.
+  Error Step(eraftpb::Message&& m);
 
   void becomeFollower(uint64_t term, uint64_t lead);
   void becomeCandidate();
@@ -115,12 +118,20 @@ class Raft {
   void send(eraftpb::Message m);
   void bcastAppend();
   void bcastHeartbeat();
-  void appendEntries(const google::protobuf::RepeatedPtrField<eraftpb::Entry>& ents);
+  // Appends a proposal's entries, stamped with this term; taken out of `owned` (the same field,
+  // given up by the caller) when it is not null, copied otherwise.
+  void appendEntries(const google::protobuf::RepeatedPtrField<eraftpb::Entry>& ents,
+                     google::protobuf::RepeatedPtrField<eraftpb::Entry>* owned = nullptr);
   // Advances committed to the highest index of the current term stored on a majority.
   bool maybeCommit();
-  void stepFollower(const eraftpb::Message& m);
-  void stepCandidate(const eraftpb::Message& m);
-  Error stepLeader(const eraftpb::Message& m);
+  // Step and the handlers below it: `owned` is m itself when the caller gave it up (its
+  // entries and snapshot may be moved out), null when m must stay as it is.
+  Error step(const eraftpb::Message& m, eraftpb::Message* owned);
+  void stepFollower(const eraftpb::Message& m, eraftpb::Message* owned);
+  void stepCandidate(const eraftpb::Message& m, eraftpb::Message* owned);
+  Error stepLeader(const eraftpb::Message& m, eraftpb::Message* owned);
+  void handleAppendEntries(const eraftpb::Message& m, eraftpb::Message* owned);
+  void handleSnapshot(const eraftpb::Message& m, eraftpb::Message* owned);
   void handleRequestVote(const eraftpb::Message& m);
   void handleVoteResponse(const eraftpb::Message& m);
   void handleAppendResponse(const eraftpb::Message& m);

@@ -1,7 +1,9 @@
 #include "raft/raft_log.h"
 
 #include <algorithm>
+#include <iterator>
 #include <stdexcept>
+#include <utility>
 
 #include "raft/util.h"
 
@@ -16,9 +18,10 @@ T MustOk(Result<T> r, const char* what) {
   return std::move(r).value();
 }
 
-// RaftLog::appendFromLeader for any container of entries (a vector, a message's field).
-template <typename Entries>
-uint64_t AppendFromLeader(RaftLog& log, uint64_t prev, const Entries& ents) {
+// RaftLog::appendFromLeader for any container of entries (a vector, a message's field); the
+// new ones are moved into the log when `Move` (the caller gives them up), copied otherwise.
+template <bool Move, typename Entries>
+uint64_t AppendFromLeader(RaftLog& log, uint64_t prev, Entries& ents) {
   const size_t n = static_cast<size_t>(ents.size());
   for (size_t k = 0; k < n; ++k) {
     const uint64_t idx = ents[k].index();
@@ -31,7 +34,12 @@ uint64_t AppendFromLeader(RaftLog& log, uint64_t prev, const Entries& ents) {
       log.entries.resize(idx - log.first_index);
       log.stabled = std::min(log.stabled, idx - 1);
     }
-    log.entries.insert(log.entries.end(), ents.begin() + k, ents.end());
+    if constexpr (Move) {
+      log.entries.insert(log.entries.end(), std::make_move_iterator(ents.begin() + k),
+                         std::make_move_iterator(ents.end()));
+    } else {
+      log.entries.insert(log.entries.end(), ents.begin() + k, ents.end());
+    }
     break;
   }
   return prev + n;
@@ -100,26 +108,31 @@ bool RaftLog::isUpToDate(uint64_t last_term, uint64_t last_index) const {
 }
 
 uint64_t RaftLog::appendFromLeader(uint64_t prev, const std::vector<eraftpb::Entry>& ents) {
-  return AppendFromLeader(*this, prev, ents);
+  return AppendFromLeader<false>(*this, prev, ents);
 }
 
 uint64_t RaftLog::appendFromLeader(uint64_t prev,
                                    const google::protobuf::RepeatedPtrField<eraftpb::Entry>& ents) {
-  return AppendFromLeader(*this, prev, ents);
+  return AppendFromLeader<false>(*this, prev, ents);
+}
+
+uint64_t RaftLog::appendFromLeader(uint64_t prev,
+                                   google::protobuf::RepeatedPtrField<eraftpb::Entry>&& ents) {
+  return AppendFromLeader<true>(*this, prev, ents);
 }
 
 void RaftLog::append(const std::vector<eraftpb::Entry>& ents) {
   entries.insert(entries.end(), ents.begin(), ents.end());
 }
 
-void RaftLog::restore(const eraftpb::Snapshot& snap) {
+void RaftLog::restore(eraftpb::Snapshot snap) {
   const uint64_t idx = snap.metadata().index();
   entries.clear();
   first_index = idx + 1;
   committed = idx;
   applied = idx;
   stabled = idx;
-  pending_snapshot = snap;
+  pending_snapshot = std::move(snap);
 }
 
 void RaftLog::maybeCompact() {

@@ -76,10 +76,13 @@ class RaftLog {
   // The same, straight from a MsgAppend's entries (no intermediate copy).
   uint64_t appendFromLeader(uint64_t prev,
                             const google::protobuf::RepeatedPtrField<eraftpb::Entry>& ents);
+  // The same, taking the new entries out of a message the caller gives up (no payload copy).
+  uint64_t appendFromLeader(uint64_t prev,
+                            google::protobuf::RepeatedPtrField<eraftpb::Entry>&& ents);
   // Appends entries that continue the log (a leader's own proposals).
   void append(const std::vector<eraftpb::Entry>& ents);
   // Replaces the whole log with a snapshot's position; the snapshot becomes pending.
-  void restore(const eraftpb::Snapshot& snap);
+  void restore(eraftpb::Snapshot snap);
 };
 
 }  // namespace raft

@@ -1,6 +1,7 @@
 #include "raft/rawnode.h"
 
 #include <algorithm>
+#include <utility>
 
 #include "raft/util.h"
 
@@ -21,12 +22,14 @@ Error RawNode::Campaign() {
   return raft->Step(m);
 }
 
-Error RawNode::Propose(const std::string& data) {
+Error RawNode::Propose(const std::string& data) { return Propose(std::string(data)); }
+
+Error RawNode::Propose(std::string&& data) {
   eraftpb::Message m;
   m.set_msg_type(eraftpb::MsgPropose);
   m.set_from(raft->id);
-  m.add_entries()->set_data(data);
-  return raft->Step(m);
+  m.add_entries()->set_data(std::move(data));
+  return raft->Step(std::move(m));
 }
 
 Error RawNode::ProposeConfChange(const eraftpb::ConfChange& cc) {
@@ -48,12 +51,22 @@ eraftpb::ConfState RawNode::ApplyConfChange(const eraftpb::ConfChange& cc) {
   return cs;
 }
 
-Error RawNode::Step(const eraftpb::Message& m) {
+Error RawNode::refuseLocal(const eraftpb::Message& m) {
   // Local messages are the node's own business: a peer can never send them.
   if (IsLocalMsg(m.msg_type())) {
     return Error(ErrorCode::kOther, "cannot step a local message (MsgHup, MsgBeat) from a peer");
   }
+  return {};
+}
+
+Error RawNode::Step(const eraftpb::Message& m) {
+  if (Error e = refuseLocal(m); !e.ok()) return e;
   return raft->Step(m);
+}
+
+Error RawNode::Step(eraftpb::Message&& m) {
+  if (Error e = refuseLocal(m); !e.ok()) return e;
+  return raft->Step(std::move(m));
 }
 
 raft::Ready RawNode::Ready() {

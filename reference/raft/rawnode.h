@@ -70,12 +70,16 @@ class RawNode {
   Error Campaign();
   // Proposes data be appended to the log.
   Error Propose(const std::string& data);
+  // The same, taking the caller's buffer: it becomes the log entry's payload, uncopied.
+  Error Propose(std::string&& data);
   // Proposes a membership change (project 3).
   Error ProposeConfChange(const eraftpb::ConfChange& cc);
   // Applies a committed membership change (project 3).
   eraftpb::ConfState ApplyConfChange(const eraftpb::ConfChange& cc);
   // Feeds a message from a peer. Local message types (MsgHup, MsgBeat) are refused.
   Error Step(const eraftpb::Message& m);
+  // The same for a message the caller gives up: its entries move into the log, uncopied.
+  Error Step(eraftpb::Message&& m);
 
   // What the application must do now. Calling it does not consume anything: the same
   // changes are reported again until Advance.
@@ -94,6 +98,8 @@ class RawNode {
 
  private:
   SoftState softState() const;
+  // Why m may not be stepped (a local message), or OK.
+  static Error refuseLocal(const eraftpb::Message& m);
 
   // What the application last acknowledged with Advance, to report only changes.
   SoftState prev_soft_state_;
