@@ -25,20 +25,29 @@ struct Version {
   bool deleted;
   std::string value;
 };
-// Oldest first; one version when no snapshot needs an older one.
-using Versions = std::vector<Version>;
-using CfMap = std::map<std::string, Versions, std::less<>>;
 
-// The newest version readable at `at` (null: the key did not exist yet).
-const Version* VisibleAt(const Versions& versions, uint64_t at) {
-  for (auto v = versions.rbegin(); v != versions.rend(); ++v) {
-    if (v->seq <= at) return &*v;
+// A key's versions: the newest inline (a scan reads it without another indirection), older
+// ones only while a snapshot may read them.
+struct Entry {
+  Version newest;
+  // Oldest first, all older than `newest`.
+  std::vector<Version> older;
+};
+using CfMap = std::map<std::string, Entry, std::less<>>;
+
+// The value readable at `at` (null: none, or deleted).
+const std::string* ValueAt(const Entry& e, uint64_t at) {
+  const Version* v = nullptr;
+  if (e.newest.seq <= at) {
+    v = &e.newest;
+  } else {
+    for (auto o = e.older.rbegin(); o != e.older.rend(); ++o) {
+      if (o->seq <= at) {
+        v = &*o;
+        break;
+      }
+    }
   }
-  return nullptr;
-}
-
-const std::string* ValueAt(const Versions& versions, uint64_t at) {
-  const Version* v = VisibleAt(versions, at);
   return v == nullptr || v->deleted ? nullptr : &v->value;
 }
 
@@ -107,21 +116,23 @@ class MemStore {
   // visible): everything before the newest version the oldest reader sees. Returns whether
   // the key still holds garbage for later (older versions or a tombstone).
   bool prune(size_t cf, CfMap::iterator it) {
-    Versions& versions = it->second;
+    Entry& e = it->second;
     const uint64_t oldest = oldestReader();
-    size_t first = 0;
-    for (size_t i = versions.size(); i-- > 0;) {
-      if (versions[i].seq <= oldest) {
-        first = i;
-        break;
+    if (e.newest.seq <= oldest) {
+      e.older.clear();
+    } else {
+      for (size_t i = e.older.size(); i-- > 0;) {
+        if (e.older[i].seq <= oldest) {
+          e.older.erase(e.older.begin(), e.older.begin() + static_cast<long>(i));
+          break;
+        }
       }
     }
-    if (first > 0) versions.erase(versions.begin(), versions.begin() + static_cast<long>(first));
-    if (versions.size() == 1 && versions[0].deleted && versions[0].seq <= oldest) {
+    if (e.older.empty() && e.newest.deleted && e.newest.seq <= oldest) {
       cfs[cf].erase(it);
       return false;
     }
-    return versions.size() > 1 || versions.back().deleted;
+    return !e.older.empty() || e.newest.deleted;
   }
 
   void put(size_t cf, std::string_view key, Version v) {
@@ -129,15 +140,12 @@ class MemStore {
     auto it = m.lower_bound(key);
     if (it == m.end() || it->first != key) {
       // Deleting a key nobody has: nothing to remember.
-      if (!v.deleted) m.emplace_hint(it, std::string(key), Versions{std::move(v)});
+      if (!v.deleted) m.emplace_hint(it, std::string(key), Entry{std::move(v), {}});
       return;
     }
-    Versions& versions = it->second;
-    if (versions.back().seq == v.seq) {
-      versions.back() = std::move(v);  // the same batch wrote the key before
-    } else {
-      versions.push_back(std::move(v));
-    }
+    Entry& e = it->second;
+    if (e.newest.seq != v.seq) e.older.push_back(std::move(e.newest));
+    e.newest = std::move(v);  // (or the same batch wrote the key before)
     if (prune(cf, it)) dirty.emplace_back(cf, std::string(key));
   }
 
@@ -146,7 +154,7 @@ class MemStore {
     CfMap& m = cfs[cf];
     for (auto it = m.lower_bound(start); it != m.end() && (end.empty() || it->first < end);) {
       auto next = std::next(it);
-      if (!it->second.back().deleted) put(cf, it->first, Version{s, true, {}});
+      if (!it->second.newest.deleted) put(cf, it->first, Version{s, true, {}});
       it = next;
     }
   }
