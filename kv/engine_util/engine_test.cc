@@ -7,8 +7,10 @@
 #include <gtest/gtest.h>
 #include <rocksdb/sst_file_writer.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <map>
 #include <memory>
 #include <string>
 
@@ -436,6 +438,62 @@ TEST_P(EngineTest, IteratorStandsWhileItsKeyChanges) {
   EXPECT_FALSE(it.Valid());
   r = Status::Internal("dropped");
   EXPECT_EQ(Dump(kCfWrite), "a=a,d=d,e=e");
+}
+
+// Thousands of keys written in a scrambled order, deleted by ranges and one by one, while an
+// iterator walks both ways: every read agrees with a std::map doing the same.
+TEST_P(EngineTest, ManyKeysAgreeWithAMap) {
+  std::map<std::string, std::string> want;
+  auto key = [](int i) {
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "k%05d", i);
+    return std::string(buf);
+  };
+  WriteBatch wb;
+  for (int n = 0; n < 3000; n++) {
+    const int i = (n * 7919) % 3000;
+    wb.SetCF(kCfDefault, key(i), "v" + std::to_string(n));
+    want[key(i)] = "v" + std::to_string(n);
+    if (wb.Len() == 100) {
+      ASSERT_TRUE(engine_->Write(wb, false).ok());
+      wb.Reset();
+    }
+  }
+  ASSERT_TRUE(engine_->Write(wb, false).ok());
+  Result<std::unique_ptr<CfIterator>> r = engine_->NewIterator(kCfDefault);
+  ASSERT_TRUE(r.ok());
+  CfIterator& it = **r;
+  const std::map<std::string, std::string> at_start = want;
+  auto expected = at_start.begin();
+  int steps = 0;
+  for (it.SeekToFirst(); it.Valid(); it.Next(), ++expected, ++steps) {
+    ASSERT_NE(expected, at_start.end());
+    ASSERT_EQ(it.key(), expected->first);
+    ASSERT_EQ(it.value(), expected->second);
+    if (steps % 250 == 0) {
+      // Writes between two steps: a range delete ahead, a key behind, a new key.
+      const int i = steps;
+      ASSERT_TRUE(engine_->DeleteRangeCF(kCfDefault, key(i + 10), key(i + 60)).ok());
+      want.erase(want.lower_bound(key(i + 10)), want.lower_bound(key(i + 60)));
+      ASSERT_TRUE(engine_->DeleteCF(kCfDefault, key(i)).ok());
+      want.erase(key(i));
+      ASSERT_TRUE(engine_->PutCF(kCfDefault, key(i) + "x", "new").ok());
+      want[key(i) + "x"] = "new";
+    }
+  }
+  EXPECT_EQ(expected, at_start.end());
+  EXPECT_EQ(steps, 3000);
+  // And back down, from the end.
+  auto back = at_start.rbegin();
+  for (it.SeekToLast(); it.Valid() && back != at_start.rend(); it.Prev(), ++back) {
+    ASSERT_EQ(it.key(), back->first);
+  }
+  EXPECT_FALSE(it.Valid());
+  EXPECT_EQ(back, at_start.rend());
+  r = Status::Internal("dropped");
+  std::string expect;
+  for (const auto& [k, v] : want) expect += (expect.empty() ? "" : ",") + k + "=" + v;
+  EXPECT_EQ(Dump(kCfDefault), expect);
 }
 
 // Region snapshots' files: an SST file written from one engine and ingested into another

@@ -6,12 +6,12 @@
 #include <cstdint>
 #include <functional>
 #include <limits>
-#include <map>
 #include <mutex>
 #include <set>
 #include <utility>
 
 #include "kv/engine_util/rocks_status.h"
+#include "kv/engine_util/sorted_chunks.h"
 
 namespace kv {
 namespace {
@@ -33,7 +33,8 @@ struct Entry {
   // Oldest first, all older than `newest`.
   std::vector<Version> older;
 };
-using CfMap = std::map<std::string, Entry, std::less<>>;
+using CfMap = SortedChunks<Entry>;
+using Pos = CfMap::Pos;
 
 // The value readable at `at` (null: none, or deleted).
 const std::string* ValueAt(const Entry& e, uint64_t at) {
@@ -73,9 +74,9 @@ class MemStore {
   }
 
   std::optional<std::string> Get(size_t cf, std::string_view key, uint64_t at) const {
-    auto it = cfs[cf].find(key);
-    if (it == cfs[cf].end()) return std::nullopt;
-    const std::string* v = ValueAt(it->second, at);
+    const Pos p = cfs[cf].Find(key);
+    if (cfs[cf].AtEnd(p)) return std::nullopt;
+    const std::string* v = ValueAt(cfs[cf].At(p).value, at);
     return v == nullptr ? std::nullopt : std::optional<std::string>(*v);
   }
 
@@ -114,9 +115,10 @@ class MemStore {
 
   // Drops the versions no reader can see any more (and the key, once nothing of it is
   // visible): everything before the newest version the oldest reader sees. Returns whether
-  // the key still holds garbage for later (older versions or a tombstone).
-  bool prune(size_t cf, CfMap::iterator it) {
-    Entry& e = it->second;
+  // the key still holds garbage for later (older versions or a tombstone); `p` moves to the
+  // next key if this one went.
+  bool prune(size_t cf, Pos& p, bool* erased) {
+    Entry& e = cfs[cf].At(p).value;
     const uint64_t oldest = oldestReader();
     if (e.newest.seq <= oldest) {
       e.older.clear();
@@ -129,33 +131,40 @@ class MemStore {
       }
     }
     if (e.older.empty() && e.newest.deleted && e.newest.seq <= oldest) {
-      cfs[cf].erase(it);
+      p = cfs[cf].Erase(p);
+      *erased = true;
       return false;
     }
+    *erased = false;
     return !e.older.empty() || e.newest.deleted;
+  }
+
+  // Gives the key at `p` the version `v`; `p` moves to the next key if this one went.
+  bool setAt(size_t cf, Pos& p, Version v) {
+    Entry& e = cfs[cf].At(p).value;
+    if (e.newest.seq != v.seq) e.older.push_back(std::move(e.newest));
+    e.newest = std::move(v);  // (or the same batch wrote the key before)
+    bool erased = false;
+    if (prune(cf, p, &erased)) dirty.emplace_back(cf, cfs[cf].At(p).key);
+    return erased;
   }
 
   void put(size_t cf, std::string_view key, Version v) {
     CfMap& m = cfs[cf];
-    auto it = m.lower_bound(key);
-    if (it == m.end() || it->first != key) {
+    Pos p = m.LowerBound(key);
+    if (m.AtEnd(p) || m.At(p).key != key) {
       // Deleting a key nobody has: nothing to remember.
-      if (!v.deleted) m.emplace_hint(it, std::string(key), Entry{std::move(v), {}});
+      if (!v.deleted) m.Insert(p, std::string(key), Entry{std::move(v), {}});
       return;
     }
-    Entry& e = it->second;
-    if (e.newest.seq != v.seq) e.older.push_back(std::move(e.newest));
-    e.newest = std::move(v);  // (or the same batch wrote the key before)
-    if (prune(cf, it)) dirty.emplace_back(cf, std::string(key));
+    setAt(cf, p, std::move(v));
   }
 
   void deleteRange(size_t cf, std::string_view start, std::string_view end, uint64_t s) {
     if (!end.empty() && start >= end) return;
     CfMap& m = cfs[cf];
-    for (auto it = m.lower_bound(start); it != m.end() && (end.empty() || it->first < end);) {
-      auto next = std::next(it);
-      if (!it->second.newest.deleted) put(cf, it->first, Version{s, true, {}});
-      it = next;
+    for (Pos p = m.LowerBound(start); !m.AtEnd(p) && (end.empty() || m.At(p).key < end);) {
+      if (m.At(p).value.newest.deleted || !setAt(cf, p, Version{s, true, {}})) p = m.Next(p);
     }
   }
 
@@ -165,8 +174,9 @@ class MemStore {
     dirty.erase(std::unique(dirty.begin(), dirty.end()), dirty.end());
     std::vector<std::pair<size_t, std::string>> still;
     for (auto& [cf, key] : dirty) {
-      auto it = cfs[cf].find(key);
-      if (it != cfs[cf].end() && prune(cf, it)) still.emplace_back(cf, std::move(key));
+      Pos p = cfs[cf].Find(key);
+      bool erased = false;
+      if (!cfs[cf].AtEnd(p) && prune(cf, p, &erased)) still.emplace_back(cf, std::move(key));
     }
     dirty = std::move(still);
   }
@@ -205,9 +215,9 @@ class MemSnapshot : public BackendSnapshot {
   uint64_t at_;
 };
 
-// Walks one column family at one point in time. It holds that point (a MemSnapshot of its
-// own when not given one), so the key it stands on is never pruned from under it; the value
-// is copied because a write to the same key may move the key's versions.
+// Walks one column family at one point in time, which it holds (a MemSnapshot of its own when
+// not given one). It keeps copies of its key and value, and seeks again by key when a write
+// moved the items since its last step.
 class MemCursor : public BackendCursor {
  public:
   MemCursor(std::shared_ptr<MemStore> store, size_t cf, std::shared_ptr<const MemSnapshot> own,
@@ -216,74 +226,74 @@ class MemCursor : public BackendCursor {
 
   void Seek(std::string_view key) override {
     std::lock_guard<std::mutex> l(store_->mu);
-    it_ = map_->lower_bound(key);
+    pos_ = map_->LowerBound(key);
     forward();
   }
   void SeekToFirst() override {
     std::lock_guard<std::mutex> l(store_->mu);
-    it_ = map_->begin();
+    pos_ = map_->begin();
     forward();
   }
   void SeekToLast() override {
     std::lock_guard<std::mutex> l(store_->mu);
-    if (map_->empty()) {
-      valid_ = false;
-      return;
-    }
-    it_ = std::prev(map_->end());
-    backward();
+    pos_ = map_->end();
+    backFrom();
   }
   bool Valid() const override { return valid_; }
   void Next() override {
     std::lock_guard<std::mutex> l(store_->mu);
-    ++it_;
+    if (map_->version() != version_) {
+      pos_ = map_->LowerBound(key_);
+      if (!map_->AtEnd(pos_) && map_->At(pos_).key == key_) pos_ = map_->Next(pos_);
+    } else {
+      pos_ = map_->Next(pos_);
+    }
     forward();
   }
   void Prev() override {
     std::lock_guard<std::mutex> l(store_->mu);
-    if (it_ == map_->begin()) {
-      valid_ = false;
-      return;
-    }
-    --it_;
-    backward();
+    if (map_->version() != version_) pos_ = map_->LowerBound(key_);
+    backFrom();
   }
-  std::string_view key() const override { return it_->first; }
+  std::string_view key() const override { return key_; }
   std::string_view value() const override { return value_; }
   Status status() const override { return Status::OK(); }
 
  private:
-  // Settles on the first key at or after it_ that has a value at at_.
+  // Settles on the first key at or after pos_ that has a value at at_.
   void forward() {
-    for (; it_ != map_->end(); ++it_) {
-      if (const std::string* v = ValueAt(it_->second, at_)) {
-        value_.assign(*v);
-        valid_ = true;
-        return;
-      }
+    for (; !map_->AtEnd(pos_); pos_ = map_->Next(pos_)) {
+      if (settle()) return;
     }
     valid_ = false;
   }
-  // The same, at or before it_.
-  void backward() {
-    for (;;) {
-      if (const std::string* v = ValueAt(it_->second, at_)) {
-        value_.assign(*v);
-        valid_ = true;
-        return;
-      }
-      if (it_ == map_->begin()) break;
-      --it_;
+  // Settles on the last key before pos_ that has a value at at_.
+  void backFrom() {
+    while (!(pos_ == map_->begin())) {
+      pos_ = map_->Prev(pos_);
+      if (settle()) return;
     }
     valid_ = false;
+  }
+  bool settle() {
+    const CfMap::Item& item = map_->At(pos_);
+    const std::string* v = ValueAt(item.value, at_);
+    if (v == nullptr) return false;
+    key_.assign(item.key);
+    value_.assign(*v);
+    version_ = map_->version();
+    valid_ = true;
+    return true;
   }
 
   std::shared_ptr<MemStore> store_;
   const CfMap* map_;
   std::shared_ptr<const MemSnapshot> own_;
   uint64_t at_;
-  CfMap::const_iterator it_;
+  Pos pos_;
+  uint64_t version_ = 0;
   bool valid_ = false;
+  std::string key_;
   std::string value_;
 };
 

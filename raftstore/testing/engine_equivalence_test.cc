@@ -95,14 +95,15 @@ void ExpectSameRun(const GenericTestOptions& o) {
   EXPECT_EQ(rocks.digests, mem.digests) << "the stores' data differ (first: RocksDB)";
 }
 
-// Lab 2C's SnapshotUnreliableRecover: log GC and snapshots (generated from one engine's
-// snapshot, sent as SST files, ingested), restarts and lost messages.
-TEST(EngineEquivalence, SnapshotUnreliableRecover) {
+// Lab 2C's SnapshotUnreliableRecoverConcurrentPartition: log GC and snapshots (generated from
+// an engine snapshot, sent as SST files, ingested), restarts, partitions and lost messages.
+TEST(EngineEquivalence, SnapshotUnreliableRecoverConcurrentPartition) {
   GenericTestOptions o;
   o.part = "2C";
   o.clients = 5;
   o.unreliable = true;
   o.crash = true;
+  o.partitions = true;
   o.max_raft_log = 100;
   o.iteration_time = 1'500'000;
   o.seed = testutil::DeriveSeed(1);
