@@ -1,11 +1,9 @@
 #pragma once
 
-// The engine's DBIterator: a RocksDB iterator over one column family, reading either the
-// current state or an EngineSnapshot. Made by Engine::NewIterator or
+// The engine's DBIterator: over one column family, reading either the current state (as it
+// was when the iterator was made) or an EngineSnapshot. Made by Engine::NewIterator or
 // EngineSnapshot::NewIterator; it keeps its snapshot alive, and must be destroyed before its
 // engine closes.
-
-#include <rocksdb/db.h>
 
 #include <memory>
 #include <string>
@@ -15,6 +13,8 @@
 
 namespace kv {
 
+class BackendCursor;
+class BackendSnapshot;
 class Engine;
 
 class CfIterator : public DBIterator {
@@ -37,13 +37,13 @@ class CfIterator : public DBIterator {
 
  private:
   friend class Engine;
-  CfIterator(const Engine* engine, std::string cf, std::shared_ptr<const rocksdb::Snapshot> snap,
-             std::unique_ptr<rocksdb::Iterator> it);
+  CfIterator(const Engine* engine, std::string cf, std::shared_ptr<const BackendSnapshot> snap,
+             std::unique_ptr<BackendCursor> cursor);
 
   const Engine* engine_;
   std::string cf_;
-  std::shared_ptr<const rocksdb::Snapshot> snap_;
-  std::unique_ptr<rocksdb::Iterator> it_;
+  std::shared_ptr<const BackendSnapshot> snap_;
+  std::unique_ptr<BackendCursor> it_;
 };
 
 }  // namespace kv

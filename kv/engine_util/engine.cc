@@ -1,21 +1,18 @@
 #include "kv/engine_util/engine.h"
 
-#include <rocksdb/filter_policy.h>
-#include <rocksdb/options.h>
-#include <rocksdb/table.h>
-
 #include <cstdio>
 #include <utility>
 
+#include "kv/engine_util/backend.h"
 #include "kv/engine_util/cf.h"
 #include "kv/engine_util/cf_iterator.h"
+#include "kv/engine_util/mem_backend.h"
+#include "kv/engine_util/rocks_backend.h"
 #include "kv/engine_util/rocks_status.h"
 #include "kv/engine_util/snapshot.h"
 
 namespace kv {
 namespace {
-
-rocksdb::Slice ToSlice(std::string_view s) { return rocksdb::Slice(s.data(), s.size()); }
 
 std::vector<std::string> CfNamesOf(Engine::Kind kind) {
   if (kind == Engine::Kind::kKv) {
@@ -23,24 +20,6 @@ std::vector<std::string> CfNamesOf(Engine::Kind kind) {
             std::string(kCfRaft)};
   }
   return {std::string(kCfDefault), std::string(kCfRaft)};
-}
-
-rocksdb::Options MakeOptions(const EngineOptions& o) {
-  rocksdb::Options opts;
-  opts.create_if_missing = o.create_if_missing;
-  opts.create_missing_column_families = true;
-  opts.error_if_exists = o.error_if_exists;
-  opts.write_buffer_size = o.write_buffer_size;
-  if (o.env) opts.env = o.env.get();
-  // RocksDB's own LOG file: keep it short, it is not where the kit reports errors.
-  opts.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
-  opts.keep_log_file_num = 2;
-  // Point reads (GetCF, GetMeta) would otherwise probe every L0 file; a bloom filter lets
-  // them skip the files that cannot hold the key.
-  rocksdb::BlockBasedTableOptions table;
-  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
-  opts.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
-  return opts;
 }
 
 }  // namespace
@@ -55,67 +34,45 @@ Result<std::unique_ptr<Engine>> Engine::Open(Kind kind, EngineOptions options) {
   const std::string what = std::string("open ") + EngineKindName(kind) + " engine at " +
                            (options.path.empty() ? "(empty path)" : options.path);
   if (options.path.empty()) return Status::InvalidArgument(what + ": no path given");
-  rocksdb::Options opts = MakeOptions(options);
   std::vector<std::string> names = CfNamesOf(kind);
-  std::vector<rocksdb::ColumnFamilyDescriptor> descs;
-  for (const std::string& name : names) {
-    descs.emplace_back(name, rocksdb::ColumnFamilyOptions(opts));
-  }
-  rocksdb::DB* db = nullptr;
-  std::vector<rocksdb::ColumnFamilyHandle*> handles;
-  rocksdb::Status s =
-      rocksdb::DB::Open(rocksdb::DBOptions(opts), options.path, descs, &handles, &db);
-  if (!s.ok()) return FromRocks(s, what);
+  Result<std::unique_ptr<Backend>> backend =
+      options.memory ? OpenMemBackend(options, names) : OpenRocksBackend(options, names);
+  if (!backend.ok()) return backend.status().Annotate(what);
   return std::unique_ptr<Engine>(
-      new Engine(kind, std::move(options), db, std::move(names), std::move(handles)));
+      new Engine(kind, std::move(options), std::move(backend).value(), std::move(names)));
 }
 
 Status Engine::Destroy(const EngineOptions& options) {
-  rocksdb::Options opts = MakeOptions(options);
-  rocksdb::Status s = rocksdb::DestroyDB(options.path, opts);
-  if (!s.ok()) return FromRocks(s, "destroy engine at " + options.path);
-  // DestroyDB leaves the (now empty) directory behind; a missing directory is fine.
-  rocksdb::Env* env = options.env ? options.env.get() : rocksdb::Env::Default();
-  (void)env->DeleteDir(options.path);
-  return Status::OK();
+  Status s = options.memory ? DestroyMemBackend(options) : DestroyRocksBackend(options);
+  return s.Annotate("destroy engine at " + options.path);
 }
 
-Engine::Engine(Kind kind, EngineOptions options, rocksdb::DB* db, std::vector<std::string> cf_names,
-               std::vector<rocksdb::ColumnFamilyHandle*> handles)
+Engine::Engine(Kind kind, EngineOptions options, std::unique_ptr<Backend> backend,
+               std::vector<std::string> cf_names)
     : kind_(kind),
       options_(std::move(options)),
-      db_(db),
-      cf_names_(std::move(cf_names)),
-      handles_(std::move(handles)) {}
+      backend_(std::move(backend)),
+      cf_names_(std::move(cf_names)) {}
 
 Engine::~Engine() {
   Status s = Close();
   if (!s.ok()) {
     std::fprintf(stderr, "kv: leaking the engine at %s, which cannot close: %s\n",
                  options_.path.c_str(), s.ToString().c_str());
+    (void)backend_.release();
   }
 }
 
 Status Engine::Close() {
-  if (db_ == nullptr) return Status::OK();
+  if (backend_ == nullptr) return Status::OK();
   int readers = open_readers_.load();
   if (readers > 0) {
     return Status::Busy("close engine at " + options_.path + ": " + std::to_string(readers) +
                         " snapshot(s) or iterator(s) still open; destroy them first");
   }
-  if (options_.disable_wal) {
-    // Without a WAL, only flushed data survives the close.
-    rocksdb::FlushOptions fo;
-    fo.wait = true;
-    rocksdb::Status fs = db_->Flush(fo, handles_);
-    if (!fs.ok()) return FromRocks(fs, "flush engine at " + options_.path + " before closing");
-  }
-  for (rocksdb::ColumnFamilyHandle* h : handles_) db_->DestroyColumnFamilyHandle(h);
-  handles_.clear();
-  rocksdb::Status s = db_->Close();
-  delete db_;
-  db_ = nullptr;
-  return FromRocks(s, "close engine at " + options_.path);
+  Status s = backend_->Close();
+  backend_.reset();
+  return s.Annotate("close engine at " + options_.path);
 }
 
 bool Engine::HasCf(std::string_view cf) const {
@@ -129,16 +86,17 @@ rocksdb::Env* Engine::env() const {
   return options_.env ? options_.env.get() : rocksdb::Env::Default();
 }
 
+rocksdb::DB* Engine::raw_db() const { return backend_ ? backend_->raw_db() : nullptr; }
+
 Status Engine::checkOpen(std::string_view what) const {
-  if (db_ != nullptr) return Status::OK();
+  if (backend_ != nullptr) return Status::OK();
   return Status::InvalidArgument(std::string(what) + ": engine at " + options_.path + " is closed");
 }
 
-Result<rocksdb::ColumnFamilyHandle*> Engine::handle(std::string_view cf,
-                                                    std::string_view what) const {
+Result<size_t> Engine::cfIndex(std::string_view cf, std::string_view what) const {
   KV_RETURN_IF_ERROR(checkOpen(what));
   for (size_t i = 0; i < cf_names_.size(); i++) {
-    if (cf_names_[i] == cf) return handles_[i];
+    if (cf_names_[i] == cf) return i;
   }
   std::string known;
   for (const std::string& name : cf_names_) known += (known.empty() ? "" : ", ") + name;
@@ -148,27 +106,47 @@ Result<rocksdb::ColumnFamilyHandle*> Engine::handle(std::string_view cf,
 }
 
 Result<rocksdb::ColumnFamilyHandle*> Engine::CfHandle(std::string_view cf) const {
-  return handle(cf, "column family handle");
+  Result<size_t> i = cfIndex(cf, "column family handle");
+  if (!i.ok()) return i.status();
+  if (rocksdb::ColumnFamilyHandle* h = backend_->handle(*i)) return h;
+  return Status::NotSupported("column family handle: the engine at " + options_.path +
+                              " is in memory, not in RocksDB");
+}
+
+Result<std::unique_ptr<rocksdb::SstFileWriter>> Engine::NewSstFileWriter(
+    std::string_view cf) const {
+  Result<size_t> i = cfIndex(cf, "new snapshot file writer");
+  if (!i.ok()) return i.status();
+  rocksdb::ColumnFamilyHandle* h = backend_->handle(*i);
+  // The column family's own options where RocksDB has them, else the ones it would have.
+  rocksdb::Options options =
+      h != nullptr ? rocksdb::Options(rocksdb::DBOptions(), backend_->raw_db()->GetOptions(h))
+                   : RocksOptions(options_);
+  options.env = env();
+  return std::make_unique<rocksdb::SstFileWriter>(rocksdb::EnvOptions(), options, h);
+}
+
+Status Engine::IngestSstFile(std::string_view cf, const std::string& path) {
+  Result<size_t> i = cfIndex(cf, "ingest");
+  if (!i.ok()) return i.status();
+  rocksdb::Options options = RocksOptions(options_);
+  options.env = env();
+  return backend_->IngestSst(*i, path, options)
+      .Annotate("ingest " + path + " into cf " + std::string(cf) + " of " + options_.path);
 }
 
 Result<std::optional<std::string>> Engine::getAt(std::string_view cf, std::string_view key,
-                                                 const rocksdb::Snapshot* snap) const {
-  auto what = [&] {
-    return "get cf " + std::string(cf) + " key " + HexKey(key) + " in " + options_.path;
-  };
-  Result<rocksdb::ColumnFamilyHandle*> h = handle(cf, "get");
-  if (!h.ok()) return h.status();
-  rocksdb::ReadOptions ro;
-  ro.snapshot = snap;
-  std::string value;
-  rocksdb::Status s = db_->Get(ro, *h, ToSlice(key), &value);
-  if (s.IsNotFound()) return std::optional<std::string>();
-  if (!s.ok()) return FromRocks(s, what());
-  return std::optional<std::string>(std::move(value));
+                                                 const BackendSnapshot* snap) const {
+  Result<size_t> i = cfIndex(cf, "get");
+  if (!i.ok()) return i.status();
+  Result<std::optional<std::string>> v = backend_->Get(*i, key, snap);
+  if (v.ok()) return v;
+  return v.status().Annotate("get cf " + std::string(cf) + " key " + HexKey(key) + " in " +
+                             options_.path);
 }
 
 Result<bool> Engine::getMetaAt(std::string_view key, google::protobuf::MessageLite* msg,
-                               const rocksdb::Snapshot* snap) const {
+                               const BackendSnapshot* snap) const {
   Result<std::optional<std::string>> v = getAt(kCfRaft, key, snap);
   if (!v.ok()) return v.status();
   if (!v->has_value()) return false;
@@ -213,62 +191,28 @@ Status Engine::DeleteRangeCF(std::string_view cf, std::string_view start, std::s
   return Write(wb, sync);
 }
 
-Status Engine::addToBatch(const WriteBatch::Op& op, rocksdb::WriteBatch* out) const {
-  Result<rocksdb::ColumnFamilyHandle*> h = handle(op.cf, "write");
-  if (!h.ok()) return h.status();
-  rocksdb::Status s;
-  switch (op.kind) {
-    case WriteBatch::Op::Kind::kPut:
-      s = out->Put(*h, op.key, op.value);
-      break;
-    case WriteBatch::Op::Kind::kDelete:
-      s = out->Delete(*h, op.key);
-      break;
-    case WriteBatch::Op::Kind::kDeleteRange: {
-      std::string end = op.value;
-      if (end.empty()) {
-        // No end: delete up to and including the current last key. (A key written after this
-        // point by another thread may survive; raftstore deletes ranges from one thread.)
-        std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), *h));
-        it->SeekToLast();
-        if (!it->status().ok()) {
-          return FromRocks(it->status(), "find the last key of cf " + op.cf);
-        }
-        if (!it->Valid()) return Status::OK();
-        end = it->key().ToString() + '\0';
-      }
-      if (op.key >= end) return Status::OK();  // an empty range
-      s = out->DeleteRange(*h, op.key, end);
-      break;
-    }
-  }
-  // The message is built only on failure: this runs for every key of every write.
-  if (s.ok()) return Status::OK();
-  return FromRocks(s, "add to write batch (cf " + op.cf + " key " + HexKey(op.key) + ")");
-}
-
 Status Engine::Write(const WriteBatch& batch, bool sync) {
   KV_RETURN_IF_ERROR(checkOpen("write"));
   if (batch.empty()) return Status::OK();
-  rocksdb::WriteBatch wb;
+  std::vector<BackendOp> ops;
+  ops.reserve(batch.ops().size());
   for (size_t i = 0; i < batch.ops().size(); i++) {
-    Status s = addToBatch(batch.ops()[i], &wb);
-    if (!s.ok()) {
-      return s.Annotate("write batch of " + std::to_string(batch.Len()) + " (op " +
-                        std::to_string(i) + "; nothing was written)");
+    const WriteBatch::Op& op = batch.ops()[i];
+    Result<size_t> cf = cfIndex(op.cf, "write");
+    if (!cf.ok()) {
+      return cf.status().Annotate("write batch of " + std::to_string(batch.Len()) + " (op " +
+                                  std::to_string(i) + "; nothing was written)");
     }
+    ops.push_back(BackendOp{&op, *cf});
   }
-  rocksdb::WriteOptions wo;
-  wo.sync = (sync || options_.sync_writes) && !options_.disable_wal;
-  wo.disableWAL = options_.disable_wal;
   const bool observed = observer_ && compound_depth_ == 0;
   if (observed) observer_(*this, WriteEvent{"write batch", batch.Len(), false});
-  rocksdb::Status s = db_->Write(wo, &wb);
-  if (s.ok()) {
-    if (observed) observer_(*this, WriteEvent{"write batch", batch.Len(), true});
-    return Status::OK();
+  Status s = backend_->Write(ops, sync);
+  if (!s.ok()) {
+    return s.Annotate("write batch of " + std::to_string(batch.Len()) + " to " + options_.path);
   }
-  return FromRocks(s, "write batch of " + std::to_string(batch.Len()) + " to " + options_.path);
+  if (observed) observer_(*this, WriteEvent{"write batch", batch.Len(), true});
+  return Status::OK();
 }
 
 Engine::CompoundWrite::CompoundWrite(Engine& engine, std::string_view what)
@@ -293,14 +237,12 @@ Engine::CompoundWrite::~CompoundWrite() {
 }
 
 Result<std::unique_ptr<CfIterator>> Engine::iteratorAt(
-    std::string_view cf, std::shared_ptr<const rocksdb::Snapshot> snap) const {
-  Result<rocksdb::ColumnFamilyHandle*> h = handle(cf, "new iterator");
-  if (!h.ok()) return h.status();
-  rocksdb::ReadOptions ro;
-  ro.snapshot = snap.get();
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, *h));
+    std::string_view cf, std::shared_ptr<const BackendSnapshot> snap) const {
+  Result<size_t> i = cfIndex(cf, "new iterator");
+  if (!i.ok()) return i.status();
+  std::unique_ptr<BackendCursor> cursor = backend_->NewCursor(*i, snap.get());
   return std::unique_ptr<CfIterator>(
-      new CfIterator(this, std::string(cf), std::move(snap), std::move(it)));
+      new CfIterator(this, std::string(cf), std::move(snap), std::move(cursor)));
 }
 
 Result<std::unique_ptr<CfIterator>> Engine::NewIterator(std::string_view cf) const {
@@ -309,15 +251,7 @@ Result<std::unique_ptr<CfIterator>> Engine::NewIterator(std::string_view cf) con
 
 Result<std::unique_ptr<EngineSnapshot>> Engine::NewSnapshot() const {
   KV_RETURN_IF_ERROR(checkOpen("new snapshot"));
-  rocksdb::DB* db = db_;
-  std::atomic<int>* readers = &open_readers_;
-  readers->fetch_add(1);
-  std::shared_ptr<const rocksdb::Snapshot> snap(db->GetSnapshot(),
-                                                [db, readers](const rocksdb::Snapshot* s) {
-                                                  db->ReleaseSnapshot(s);
-                                                  readers->fetch_sub(1);
-                                                });
-  return std::unique_ptr<EngineSnapshot>(new EngineSnapshot(this, std::move(snap)));
+  return std::unique_ptr<EngineSnapshot>(new EngineSnapshot(this, backend_->NewSnapshot()));
 }
 
 }  // namespace kv

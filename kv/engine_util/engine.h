@@ -1,17 +1,21 @@
 #pragma once
 
-// One RocksDB instance with a fixed set of column families: the kv engine (user data and
+// A storage engine with a fixed set of column families: the kv engine (user data and
 // apply/region state) or the raft engine (raft log and RaftLocalState). A store has one of
-// each (see Engines).
+// each (see Engines). The data lives in RocksDB (the server, the demo, most tests), or in an
+// ordered in-memory map with the same semantics (EngineOptions::memory: simulated clusters,
+// where RocksDB's CPU cost would dominate every run).
 //
 // Thread safety: reads, writes, snapshots and iterators may be used from several threads at
-// once (RocksDB's guarantees). Close and the destructor must not race with anything.
+// once (RocksDB's guarantees; the in-memory backend locks). Close and the destructor must not
+// race with anything.
 // Lifetime: every EngineSnapshot and iterator made by an engine must be destroyed before the
 // engine closes; Close refuses (kBusy) while any are open.
 
 #include <google/protobuf/message_lite.h>
 #include <rocksdb/db.h>
 #include <rocksdb/env.h>
+#include <rocksdb/sst_file_writer.h>
 
 #include <atomic>
 #include <cstddef>
@@ -27,13 +31,21 @@
 
 namespace kv {
 
+class Backend;
+class BackendSnapshot;
 class CfIterator;
 class EngineSnapshot;
+class MemoryEngines;
 
 // A file system that lives in memory (rocksdb::NewMemEnv): what tests open engines on, so a
 // "restart" (close, then open the same path on the same env) keeps the data without touching
 // the disk. Share one env between everything that should see the same files.
 std::shared_ptr<rocksdb::Env> NewInMemoryEnv();
+
+// Where in-memory engines keep their data, by path: what an engine wrote is found again by the
+// next Open of the same path with the same MemoryEngines, as a RocksDB engine's files are on
+// the same env. Share one between everything that should see the same engines.
+std::shared_ptr<MemoryEngines> NewMemoryEngines();
 
 struct EngineOptions {
   // The engine's directory. RocksDB creates it, but not its parents.
@@ -55,6 +67,10 @@ struct EngineOptions {
   // Sync the write-ahead log on every write, whatever the caller asked: a write then survives
   // a power failure, not only a killed process (the live server's --sync-wal).
   bool sync_writes = false;
+  // Set: the engine keeps its data here, in memory, instead of in RocksDB (write_buffer_size,
+  // disable_wal and sync_writes do not apply; env still holds the region snapshots' files).
+  // Only for simulations: nothing reaches the disk.
+  std::shared_ptr<MemoryEngines> memory;
 };
 
 class Engine {
@@ -81,11 +97,13 @@ class Engine {
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;
 
-  // Closes RocksDB; every later call answers kInvalidArgument. Everything written (sync or
+  // Closes the engine; every later call answers kInvalidArgument. Everything written (sync or
   // not) is found again by the next Open of the same path on the same env. kBusy, and the
   // engine stays open, while snapshots or iterators are still alive. Closing twice is OK.
   Status Close();
-  bool closed() const { return db_ == nullptr; }
+  bool closed() const { return backend_ == nullptr; }
+  // True for an engine on EngineOptions::memory.
+  bool in_memory() const { return options_.memory != nullptr; }
 
   Kind kind() const { return kind_; }
   const std::string& path() const { return options_.path; }
@@ -118,7 +136,7 @@ class Engine {
   // ---- For crash tests (raftstore/testing/crash_points.h); unset, it costs one test. ----
 
   // What a write observer sees: every write (Write and the single-key helpers), just before
-  // it reaches RocksDB and again just after it succeeded. An observer may throw to stop the
+  // it is stored and again just after it succeeded. An observer may throw to stop the
   // caller right there (a simulated crash): before the write, nothing of it is stored; after,
   // all of it is.
   struct WriteEvent {
@@ -157,9 +175,18 @@ class Engine {
   // it sees the engine as it was when the snapshot was taken.
   Result<std::unique_ptr<EngineSnapshot>> NewSnapshot() const;
 
-  // For what the helpers do not cover (SST files for region snapshots: SstFileWriter,
-  // IngestExternalFile). Null after Close.
-  rocksdb::DB* raw_db() const { return db_; }
+  // Region snapshots' files are RocksDB SST files whatever the backend, so a snapshot sent by
+  // a store on one backend applies on the other. A writer for `cf`'s file (Open, Put, Finish),
+  // on env().
+  Result<std::unique_ptr<rocksdb::SstFileWriter>> NewSstFileWriter(std::string_view cf) const;
+  // Adds every pair of the SST file at `path` (on env()) to `cf`, newer than what is there
+  // (RocksDB's IngestExternalFile; the file is copied, not moved). Not seen by the write
+  // observer on its own: call it inside a CompoundWrite.
+  Status IngestSstFile(std::string_view cf, const std::string& path);
+
+  // RocksDB itself, for what the helpers do not cover. Null after Close and for an in-memory
+  // engine; CfHandle is then kNotSupported.
+  rocksdb::DB* raw_db() const;
   Result<rocksdb::ColumnFamilyHandle*> CfHandle(std::string_view cf) const;
   // The env the engine runs on (never null).
   rocksdb::Env* env() const;
@@ -168,25 +195,23 @@ class Engine {
   friend class CfIterator;
   friend class EngineSnapshot;
 
-  Engine(Kind kind, EngineOptions options, rocksdb::DB* db, std::vector<std::string> cf_names,
-         std::vector<rocksdb::ColumnFamilyHandle*> handles);
+  Engine(Kind kind, EngineOptions options, std::unique_ptr<Backend> backend,
+         std::vector<std::string> cf_names);
 
   Status checkOpen(std::string_view what) const;
-  Result<rocksdb::ColumnFamilyHandle*> handle(std::string_view cf, std::string_view what) const;
+  Result<size_t> cfIndex(std::string_view cf, std::string_view what) const;
   Result<std::optional<std::string>> getAt(std::string_view cf, std::string_view key,
-                                           const rocksdb::Snapshot* snap) const;
+                                           const BackendSnapshot* snap) const;
   Result<bool> getMetaAt(std::string_view key, google::protobuf::MessageLite* msg,
-                         const rocksdb::Snapshot* snap) const;
-  Result<std::unique_ptr<CfIterator>> iteratorAt(
-      std::string_view cf, std::shared_ptr<const rocksdb::Snapshot> snap) const;
-  Status addToBatch(const WriteBatch::Op& op, rocksdb::WriteBatch* out) const;
+                         const BackendSnapshot* snap) const;
+  Result<std::unique_ptr<CfIterator>> iteratorAt(std::string_view cf,
+                                                 std::shared_ptr<const BackendSnapshot> snap) const;
 
   Kind kind_;
   EngineOptions options_;
-  rocksdb::DB* db_;
+  std::unique_ptr<Backend> backend_;
   std::vector<std::string> cf_names_;
-  std::vector<rocksdb::ColumnFamilyHandle*> handles_;
-  // Live snapshots and iterators: RocksDB must not close under them.
+  // Live snapshots and iterators: the backend must not close under them.
   mutable std::atomic<int> open_readers_{0};
   WriteObserver observer_;
   // Inside a CompoundWrite: its writes are not observed one by one.

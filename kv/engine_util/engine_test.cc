@@ -1,11 +1,16 @@
-// Unit tests of the engine layer: every helper, reopening, and the error paths.
+// Unit tests of the engine layer: every helper, reopening, and the error paths. The EngineTest
+// cases run on both backends (RocksDB on an in-memory env, and the in-memory engine of
+// simulated clusters): the same calls must give the same answers.
 
 #include "kv/engine_util/engine.h"
 
 #include <gtest/gtest.h>
+#include <rocksdb/sst_file_writer.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <map>
 #include <memory>
 #include <string>
 
@@ -28,15 +33,27 @@ std::string FreshDiskDir(const std::string& name) {
   return dir;
 }
 
-class EngineTest : public ::testing::Test {
+enum class Backend { kRocksDb, kMemory };
+
+std::string BackendName(const ::testing::TestParamInfo<Backend>& info) {
+  return info.param == Backend::kRocksDb ? "RocksDb" : "Memory";
+}
+
+class EngineTest : public ::testing::TestWithParam<Backend> {
  protected:
   void SetUp() override { engine_ = MustOpen(Engine::Kind::kKv); }
 
-  std::unique_ptr<Engine> MustOpen(Engine::Kind kind, const std::string& path = "/mem/kv") {
+  // Options for an engine at `path` on this test's backend.
+  EngineOptions Options(const std::string& path) {
     EngineOptions o;
     o.path = path;
     o.env = env_;
-    Result<std::unique_ptr<Engine>> e = Engine::Open(kind, o);
+    if (GetParam() == Backend::kMemory) o.memory = memory_;
+    return o;
+  }
+
+  std::unique_ptr<Engine> MustOpen(Engine::Kind kind, const std::string& path = "/mem/kv") {
+    Result<std::unique_ptr<Engine>> e = Engine::Open(kind, Options(path));
     EXPECT_TRUE(e.ok()) << e.status();
     return e.ok() ? std::move(e).value() : nullptr;
   }
@@ -62,8 +79,12 @@ class EngineTest : public ::testing::Test {
   }
 
   std::shared_ptr<rocksdb::Env> env_ = NewInMemoryEnv();
+  std::shared_ptr<MemoryEngines> memory_ = NewMemoryEngines();
   std::unique_ptr<Engine> engine_;
 };
+
+INSTANTIATE_TEST_SUITE_P(Backends, EngineTest,
+                         ::testing::Values(Backend::kRocksDb, Backend::kMemory), BackendName);
 
 TEST(EngineUtilStatus, ToStringAnnotateAndHexKey) {
   EXPECT_EQ(Status::OK().ToString(), "OK");
@@ -87,7 +108,7 @@ TEST(EngineUtilStatus, ToStringAnnotateAndHexKey) {
   EXPECT_EQ(*v, 7);
 }
 
-TEST_F(EngineTest, ColumnFamiliesOfEachKind) {
+TEST_P(EngineTest, ColumnFamiliesOfEachKind) {
   EXPECT_EQ(engine_->column_families(),
             (std::vector<std::string>{"default", "lock", "write", "raft"}));
   std::unique_ptr<Engine> raft = MustOpen(Engine::Kind::kRaft, "/mem/raft");
@@ -97,7 +118,7 @@ TEST_F(EngineTest, ColumnFamiliesOfEachKind) {
   EXPECT_EQ(DataCfs(), (std::vector<std::string>{"default", "lock", "write"}));
 }
 
-TEST_F(EngineTest, PutGetDeleteAndNotFound) {
+TEST_P(EngineTest, PutGetDeleteAndNotFound) {
   EXPECT_EQ(MustGet(kCfDefault, "k"), std::nullopt);
   ASSERT_TRUE(engine_->PutCF(kCfDefault, "k", "v").ok());
   EXPECT_EQ(MustGet(kCfDefault, "k"), "v");
@@ -109,7 +130,7 @@ TEST_F(EngineTest, PutGetDeleteAndNotFound) {
   EXPECT_TRUE(engine_->DeleteCF(kCfDefault, "never").ok());
 }
 
-TEST_F(EngineTest, EmptyValueIsAValueAndEmptyKeyIsAKey) {
+TEST_P(EngineTest, EmptyValueIsAValueAndEmptyKeyIsAKey) {
   ASSERT_TRUE(engine_->PutCF(kCfDefault, "k", "").ok());
   EXPECT_EQ(MustGet(kCfDefault, "k"), std::optional<std::string>(""));
   ASSERT_TRUE(engine_->PutCF(kCfDefault, "", "empty-key").ok());
@@ -117,7 +138,7 @@ TEST_F(EngineTest, EmptyValueIsAValueAndEmptyKeyIsAKey) {
   EXPECT_EQ(Dump(kCfDefault), "=empty-key,k=");
 }
 
-TEST_F(EngineTest, BinaryKeysAndLargeValues) {
+TEST_P(EngineTest, BinaryKeysAndLargeValues) {
   std::string key("\x00\x01\xff", 3);
   std::string big(3 << 20, 'x');
   big[12345] = '\0';
@@ -125,7 +146,7 @@ TEST_F(EngineTest, BinaryKeysAndLargeValues) {
   EXPECT_EQ(MustGet(kCfWrite, key), big);
 }
 
-TEST_F(EngineTest, ColumnFamiliesAreIsolated) {
+TEST_P(EngineTest, ColumnFamiliesAreIsolated) {
   ASSERT_TRUE(engine_->PutCF(kCfDefault, "k", "d").ok());
   ASSERT_TRUE(engine_->PutCF(kCfLock, "k", "l").ok());
   EXPECT_EQ(MustGet(kCfDefault, "k"), "d");
@@ -136,7 +157,7 @@ TEST_F(EngineTest, ColumnFamiliesAreIsolated) {
   EXPECT_EQ(Dump(kCfLock), "");
 }
 
-TEST_F(EngineTest, UnknownColumnFamilyIsAnInvalidArgument) {
+TEST_P(EngineTest, UnknownColumnFamilyIsAnInvalidArgument) {
   Result<std::optional<std::string>> v = engine_->GetCF("nope", "k");
   ASSERT_FALSE(v.ok());
   EXPECT_TRUE(v.status().IsInvalidArgument()) << v.status();
@@ -146,10 +167,16 @@ TEST_F(EngineTest, UnknownColumnFamilyIsAnInvalidArgument) {
   EXPECT_TRUE(engine_->DeleteRangeCF("nope", "a", "b").IsInvalidArgument());
   EXPECT_TRUE(engine_->NewIterator("nope").status().IsInvalidArgument());
   EXPECT_FALSE(engine_->CfHandle("nope").ok());
-  EXPECT_TRUE(engine_->CfHandle(kCfLock).ok());
+  // RocksDB's own handles exist only on the RocksDB backend.
+  Result<rocksdb::ColumnFamilyHandle*> h = engine_->CfHandle(kCfLock);
+  if (GetParam() == Backend::kRocksDb) {
+    EXPECT_TRUE(h.ok()) << h.status();
+  } else {
+    EXPECT_TRUE(h.status().IsNotSupported()) << h.status();
+  }
 }
 
-TEST_F(EngineTest, WriteBatchIsAtomic) {
+TEST_P(EngineTest, WriteBatchIsAtomic) {
   WriteBatch wb;
   wb.SetCF(kCfDefault, "a", "1");
   wb.SetCF(kCfWrite, "b", "2");
@@ -176,7 +203,7 @@ TEST_F(EngineTest, WriteBatchIsAtomic) {
   EXPECT_TRUE(engine_->Write(wb, false).ok());
 }
 
-TEST_F(EngineTest, WriteBatchSafePoints) {
+TEST_P(EngineTest, WriteBatchSafePoints) {
   WriteBatch wb;
   wb.SetCF(kCfDefault, "a", "1");
   wb.SetSafePoint();
@@ -194,7 +221,7 @@ TEST_F(EngineTest, WriteBatchSafePoints) {
   EXPECT_TRUE(wb.empty());
 }
 
-TEST_F(EngineTest, MetaValues) {
+TEST_P(EngineTest, MetaValues) {
   eraftpb::HardState hs;
   EXPECT_EQ(engine_->GetMeta("state", &hs).ok(), true);
   EXPECT_FALSE(*engine_->GetMeta("state", &hs));
@@ -229,7 +256,7 @@ TEST_F(EngineTest, MetaValues) {
   EXPECT_FALSE(*engine_->GetMeta("state", &got));
 }
 
-TEST_F(EngineTest, MetaValueThatDoesNotParseIsCorruption) {
+TEST_P(EngineTest, MetaValueThatDoesNotParseIsCorruption) {
   ASSERT_TRUE(engine_->PutCF(kCfRaft, "m", std::string("\xff\xff\xff", 3)).ok());
   eraftpb::HardState hs;
   Result<bool> r = engine_->GetMeta("m", &hs);
@@ -239,7 +266,7 @@ TEST_F(EngineTest, MetaValueThatDoesNotParseIsCorruption) {
   EXPECT_NE(r.status().message().find("0x6d 'm'"), std::string::npos) << r.status();
 }
 
-TEST_F(EngineTest, IteratorSeeksAndWalksOneColumnFamily) {
+TEST_P(EngineTest, IteratorSeeksAndWalksOneColumnFamily) {
   for (const char* k : {"b", "d", "a", "c"}) ASSERT_TRUE(engine_->PutCF(kCfLock, k, k).ok());
   ASSERT_TRUE(engine_->PutCF(kCfDefault, "bb", "other cf").ok());
   Result<std::unique_ptr<CfIterator>> r = engine_->NewIterator(kCfLock);
@@ -270,7 +297,7 @@ TEST_F(EngineTest, IteratorSeeksAndWalksOneColumnFamily) {
   EXPECT_FALSE(it.Valid());
 }
 
-TEST_F(EngineTest, IteratorDoesNotSeeLaterWrites) {
+TEST_P(EngineTest, IteratorDoesNotSeeLaterWrites) {
   ASSERT_TRUE(engine_->PutCF(kCfDefault, "a", "1").ok());
   Result<std::unique_ptr<CfIterator>> it = engine_->NewIterator(kCfDefault);
   ASSERT_TRUE(it.ok());
@@ -283,7 +310,7 @@ TEST_F(EngineTest, IteratorDoesNotSeeLaterWrites) {
   EXPECT_FALSE((*it)->Valid());
 }
 
-TEST_F(EngineTest, SnapshotGivesOneConsistentView) {
+TEST_P(EngineTest, SnapshotGivesOneConsistentView) {
   ASSERT_TRUE(engine_->PutCF(kCfDefault, "a", "1").ok());
   eraftpb::HardState hs;
   hs.set_term(1);
@@ -316,7 +343,7 @@ TEST_F(EngineTest, SnapshotGivesOneConsistentView) {
   EXPECT_EQ(MustGet(kCfDefault, "a"), "2");
 }
 
-TEST_F(EngineTest, DeleteRange) {
+TEST_P(EngineTest, DeleteRange) {
   for (const char* k : {"a", "b", "c", "d", "e"}) {
     ASSERT_TRUE(engine_->PutCF(kCfDefault, k, "1").ok());
     ASSERT_TRUE(engine_->PutCF(kCfWrite, k, "1").ok());
@@ -340,6 +367,185 @@ TEST_F(EngineTest, DeleteRange) {
   EXPECT_EQ(Dump(kCfDefault), "z=after");
 }
 
+// Several points in time at once, each seeing only its own state, whatever is overwritten,
+// deleted or range-deleted after it and whichever is released first.
+TEST_P(EngineTest, SnapshotsOfSeveralPointsInTime) {
+  for (const char* k : {"a", "b", "c"}) ASSERT_TRUE(engine_->PutCF(kCfDefault, k, "1").ok());
+  Result<std::unique_ptr<EngineSnapshot>> s1 = engine_->NewSnapshot();
+  ASSERT_TRUE(s1.ok());
+  ASSERT_TRUE(engine_->PutCF(kCfDefault, "a", "2").ok());
+  ASSERT_TRUE(engine_->DeleteCF(kCfDefault, "b").ok());
+  Result<std::unique_ptr<EngineSnapshot>> s2 = engine_->NewSnapshot();
+  ASSERT_TRUE(s2.ok());
+  ASSERT_TRUE(engine_->DeleteRangeCF(kCfDefault, "", "").ok());
+  ASSERT_TRUE(engine_->PutCF(kCfDefault, "b", "3").ok());
+  Result<std::unique_ptr<EngineSnapshot>> s3 = engine_->NewSnapshot();
+  ASSERT_TRUE(s3.ok());
+  ASSERT_TRUE(engine_->PutCF(kCfDefault, "d", "4").ok());
+
+  auto dump = [](const EngineSnapshot& snap) {
+    Result<std::unique_ptr<CfIterator>> it = snap.NewIterator(kCfDefault);
+    EXPECT_TRUE(it.ok());
+    std::string out;
+    for ((*it)->SeekToFirst(); (*it)->Valid(); (*it)->Next()) {
+      out += std::string((*it)->key()) + "=" + std::string((*it)->value()) + ",";
+    }
+    return out;
+  };
+  EXPECT_EQ(dump(**s1), "a=1,b=1,c=1,");
+  EXPECT_EQ(dump(**s2), "a=2,c=1,");
+  EXPECT_EQ(dump(**s3), "b=3,");
+  s2 = Status::Internal("dropped");  // the middle one first
+  EXPECT_EQ(dump(**s1), "a=1,b=1,c=1,");
+  EXPECT_EQ(dump(**s3), "b=3,");
+  s1 = Status::Internal("dropped");
+  EXPECT_EQ(dump(**s3), "b=3,");
+  EXPECT_EQ((*s3)->GetCF(kCfDefault, "a").value(), std::nullopt);
+  s3 = Status::Internal("dropped");
+  EXPECT_EQ(Dump(kCfDefault), "b=3,d=4");
+  ASSERT_TRUE(engine_->PutCF(kCfDefault, "a", "5").ok());
+  EXPECT_EQ(Dump(kCfDefault), "a=5,b=3,d=4");
+}
+
+// An iterator keeps its key and value while that very key is overwritten and deleted, and
+// walks on, both ways, through keys written and deleted after it was made.
+TEST_P(EngineTest, IteratorStandsWhileItsKeyChanges) {
+  for (const char* k : {"a", "b", "c", "e"}) ASSERT_TRUE(engine_->PutCF(kCfWrite, k, k).ok());
+  Result<std::unique_ptr<CfIterator>> r = engine_->NewIterator(kCfWrite);
+  ASSERT_TRUE(r.ok());
+  CfIterator& it = **r;
+  it.Seek("b");
+  ASSERT_TRUE(it.Valid());
+  ASSERT_TRUE(engine_->PutCF(kCfWrite, "b", std::string(1000, 'x')).ok());
+  ASSERT_TRUE(engine_->DeleteCF(kCfWrite, "b").ok());
+  ASSERT_TRUE(engine_->PutCF(kCfWrite, "d", "d").ok());
+  ASSERT_TRUE(engine_->DeleteCF(kCfWrite, "c").ok());
+  EXPECT_EQ(it.key(), "b");
+  EXPECT_EQ(it.value(), "b");
+  it.Next();
+  ASSERT_TRUE(it.Valid());
+  EXPECT_EQ(it.key(), "c");
+  it.Next();
+  ASSERT_TRUE(it.Valid());
+  EXPECT_EQ(it.key(), "e");  // not the later "d"
+  it.Prev();
+  it.Prev();
+  ASSERT_TRUE(it.Valid());
+  EXPECT_EQ(it.key(), "b");
+  it.Prev();
+  EXPECT_EQ(it.key(), "a");
+  it.Prev();
+  EXPECT_FALSE(it.Valid());
+  r = Status::Internal("dropped");
+  EXPECT_EQ(Dump(kCfWrite), "a=a,d=d,e=e");
+}
+
+// Thousands of keys written in a scrambled order, deleted by ranges and one by one, while an
+// iterator walks both ways: every read agrees with a std::map doing the same.
+TEST_P(EngineTest, ManyKeysAgreeWithAMap) {
+  std::map<std::string, std::string> want;
+  auto key = [](int i) {
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "k%05d", i);
+    return std::string(buf);
+  };
+  WriteBatch wb;
+  for (int n = 0; n < 3000; n++) {
+    const int i = (n * 7919) % 3000;
+    wb.SetCF(kCfDefault, key(i), "v" + std::to_string(n));
+    want[key(i)] = "v" + std::to_string(n);
+    if (wb.Len() == 100) {
+      ASSERT_TRUE(engine_->Write(wb, false).ok());
+      wb.Reset();
+    }
+  }
+  ASSERT_TRUE(engine_->Write(wb, false).ok());
+  Result<std::unique_ptr<CfIterator>> r = engine_->NewIterator(kCfDefault);
+  ASSERT_TRUE(r.ok());
+  CfIterator& it = **r;
+  const std::map<std::string, std::string> at_start = want;
+  auto expected = at_start.begin();
+  int steps = 0;
+  for (it.SeekToFirst(); it.Valid(); it.Next(), ++expected, ++steps) {
+    ASSERT_NE(expected, at_start.end());
+    ASSERT_EQ(it.key(), expected->first);
+    ASSERT_EQ(it.value(), expected->second);
+    if (steps % 250 == 0) {
+      // Writes between two steps: a range delete ahead, a key behind, a new key.
+      const int i = steps;
+      ASSERT_TRUE(engine_->DeleteRangeCF(kCfDefault, key(i + 10), key(i + 60)).ok());
+      want.erase(want.lower_bound(key(i + 10)), want.lower_bound(key(i + 60)));
+      ASSERT_TRUE(engine_->DeleteCF(kCfDefault, key(i)).ok());
+      want.erase(key(i));
+      ASSERT_TRUE(engine_->PutCF(kCfDefault, key(i) + "x", "new").ok());
+      want[key(i) + "x"] = "new";
+    }
+  }
+  EXPECT_EQ(expected, at_start.end());
+  EXPECT_EQ(steps, 3000);
+  // And back down, from the end.
+  auto back = at_start.rbegin();
+  for (it.SeekToLast(); it.Valid() && back != at_start.rend(); it.Prev(), ++back) {
+    ASSERT_EQ(it.key(), back->first);
+  }
+  EXPECT_FALSE(it.Valid());
+  EXPECT_EQ(back, at_start.rend());
+  r = Status::Internal("dropped");
+  std::string expect;
+  for (const auto& [k, v] : want) expect += (expect.empty() ? "" : ",") + k + "=" + v;
+  EXPECT_EQ(Dump(kCfDefault), expect);
+}
+
+// Region snapshots' files: an SST file written from one engine and ingested into another
+// replaces what the target had at those keys, and a snapshot taken before does not see it.
+TEST_P(EngineTest, SstFileRoundTrip) {
+  const std::string path = "/mem/cf-default.sst";
+  Result<std::unique_ptr<rocksdb::SstFileWriter>> w = engine_->NewSstFileWriter(kCfDefault);
+  ASSERT_TRUE(w.ok()) << w.status();
+  ASSERT_TRUE((*w)->Open(path).ok());
+  ASSERT_TRUE((*w)->Put("k1", "v1").ok());
+  ASSERT_TRUE((*w)->Put("k2", "").ok());
+  ASSERT_TRUE((*w)->Finish().ok());
+  EXPECT_TRUE(engine_->NewSstFileWriter("nope").status().IsInvalidArgument());
+
+  std::unique_ptr<Engine> target = MustOpen(Engine::Kind::kKv, "/mem/target");
+  ASSERT_NE(target, nullptr);
+  ASSERT_TRUE(target->PutCF(kCfDefault, "k1", "old").ok());
+  ASSERT_TRUE(target->PutCF(kCfDefault, "k3", "kept").ok());
+  Result<std::unique_ptr<EngineSnapshot>> before = target->NewSnapshot();
+  ASSERT_TRUE(before.ok());
+  Status s = target->IngestSstFile(kCfDefault, path);
+  ASSERT_TRUE(s.ok()) << s;
+  EXPECT_EQ(target->GetCF(kCfDefault, "k1").value(), "v1");
+  EXPECT_EQ(target->GetCF(kCfDefault, "k2").value(), std::optional<std::string>(""));
+  EXPECT_EQ(target->GetCF(kCfDefault, "k3").value(), "kept");
+  EXPECT_EQ(target->GetCF(kCfLock, "k1").value(), std::nullopt);
+  EXPECT_EQ((*before)->GetCF(kCfDefault, "k1").value(), "old");
+  EXPECT_EQ((*before)->GetCF(kCfDefault, "k2").value(), std::nullopt);
+  before = Status::Internal("dropped");
+
+  // The file stays (it is copied), and a missing file is an error that names it.
+  std::string bytes;
+  ASSERT_TRUE(rocksdb::ReadFileToString(env_.get(), path, &bytes).ok());
+  Status missing = target->IngestSstFile(kCfWrite, "/mem/none.sst");
+  EXPECT_FALSE(missing.ok());
+  EXPECT_NE(missing.message().find("/mem/none.sst"), std::string::npos) << missing;
+  EXPECT_EQ(target->GetCF(kCfWrite, "k1").value(), std::nullopt);
+}
+
+TEST_P(EngineTest, DestroyForgetsTheEngine) {
+  ASSERT_TRUE(engine_->PutCF(kCfDefault, "k", "v").ok());
+  ASSERT_TRUE(engine_->Close().ok());
+  EngineOptions o = Options("/mem/kv");
+  ASSERT_TRUE(Engine::Destroy(o).ok());
+  o.create_if_missing = false;
+  EXPECT_FALSE(Engine::Open(Engine::Kind::kKv, o).ok());
+  o.create_if_missing = true;
+  engine_ = MustOpen(Engine::Kind::kKv);
+  ASSERT_NE(engine_, nullptr);
+  EXPECT_EQ(MustGet(kCfDefault, "k"), std::nullopt);
+}
+
 TEST(EngineUtil, ExceedEndKey) {
   EXPECT_FALSE(ExceedEndKey("a", ""));
   EXPECT_FALSE(ExceedEndKey("a", "b"));
@@ -347,7 +553,7 @@ TEST(EngineUtil, ExceedEndKey) {
   EXPECT_TRUE(ExceedEndKey("c", "b"));
 }
 
-TEST_F(EngineTest, ReopenAfterCloseKeepsData) {
+TEST_P(EngineTest, ReopenAfterCloseKeepsData) {
   ASSERT_TRUE(engine_->PutCF(kCfLock, "k", "v").ok());           // not synced
   ASSERT_TRUE(engine_->PutCF(kCfWrite, "k2", "v2", true).ok());  // synced
   eraftpb::HardState hs;
@@ -366,7 +572,7 @@ TEST_F(EngineTest, ReopenAfterCloseKeepsData) {
   EXPECT_EQ(got.commit(), 3u);
 }
 
-TEST_F(EngineTest, UseAfterCloseIsAnInvalidArgument) {
+TEST_P(EngineTest, UseAfterCloseIsAnInvalidArgument) {
   ASSERT_TRUE(engine_->Close().ok());
   Result<std::optional<std::string>> v = engine_->GetCF(kCfDefault, "k");
   EXPECT_TRUE(v.status().IsInvalidArgument()) << v.status();
@@ -377,7 +583,7 @@ TEST_F(EngineTest, UseAfterCloseIsAnInvalidArgument) {
   EXPECT_EQ(engine_->raw_db(), nullptr);
 }
 
-TEST_F(EngineTest, CloseRefusesWhileReadersAreOpen) {
+TEST_P(EngineTest, CloseRefusesWhileReadersAreOpen) {
   Result<std::unique_ptr<CfIterator>> it = engine_->NewIterator(kCfDefault);
   ASSERT_TRUE(it.ok());
   Status s = engine_->Close();
@@ -393,10 +599,8 @@ TEST_F(EngineTest, CloseRefusesWhileReadersAreOpen) {
   EXPECT_TRUE(engine_->Close().ok());
 }
 
-TEST_F(EngineTest, OpeningALockedDirectoryIsBusy) {
-  EngineOptions o;
-  o.path = "/mem/kv";
-  o.env = env_;
+TEST_P(EngineTest, OpeningALockedDirectoryIsBusy) {
+  EngineOptions o = Options("/mem/kv");
   Result<std::unique_ptr<Engine>> second = Engine::Open(Engine::Kind::kKv, o);
   ASSERT_FALSE(second.ok());
   EXPECT_TRUE(second.status().IsBusy()) << second.status();
@@ -451,9 +655,8 @@ TEST(EngineUtilDisk, MissingParentDirectoryIsAnIOError) {
   EXPECT_NE(e.status().message().find(o.path), std::string::npos) << e.status();
 }
 
-TEST_F(EngineTest, OpenErrors) {
-  EngineOptions o;
-  o.env = env_;
+TEST_P(EngineTest, OpenErrors) {
+  EngineOptions o = Options("");
   EXPECT_TRUE(Engine::Open(Engine::Kind::kKv, o).status().IsInvalidArgument());  // no path
 
   o.path = "/mem/missing";

@@ -6,7 +6,8 @@ namespace kv {
 
 Status FromRocks(const rocksdb::Status& s, std::string_view what) {
   if (s.ok()) return Status::OK();
-  std::string msg = std::string(what) + ": " + (s.getState() != nullptr ? s.getState() : "");
+  std::string msg = s.getState() != nullptr ? s.getState() : "";
+  if (!what.empty()) msg = std::string(what) + ": " + msg;
   if (s.IsCorruption()) return Status::Corruption(msg);
   if (s.IsInvalidArgument()) return Status::InvalidArgument(msg);
   if (s.IsNotSupported()) return Status::NotSupported(msg);

@@ -12,7 +12,8 @@
 namespace kv {
 
 // `what` says what was being done and where: "open kv engine at /data/kv",
-// "get cf write key 0x6b31 in /data/kv".
+// "get cf write key 0x6b31 in /data/kv"; empty: the message is RocksDB's alone (the caller
+// annotates it).
 Status FromRocks(const rocksdb::Status& s, std::string_view what);
 
 }  // namespace kv

@@ -1,8 +1,19 @@
 #include "kv/engine_util/snapshot.h"
 
+#include "kv/engine_util/backend.h"
 #include "kv/engine_util/engine.h"
 
 namespace kv {
+
+EngineSnapshot::EngineSnapshot(const Engine* engine, std::shared_ptr<const BackendSnapshot> snap)
+    : engine_(engine), snap_(std::move(snap)) {
+  engine_->open_readers_.fetch_add(1);
+}
+
+EngineSnapshot::~EngineSnapshot() {
+  snap_.reset();
+  engine_->open_readers_.fetch_sub(1);
+}
 
 Result<std::optional<std::string>> EngineSnapshot::GetCF(std::string_view cf,
                                                          std::string_view key) const {

@@ -1,12 +1,11 @@
 #pragma once
 
-// A consistent point-in-time view of an engine (a RocksDB snapshot), for a reader that lives
-// across several calls: all reads through it, and all iterators made from it, see the engine
-// exactly as it was when Engine::NewSnapshot was called, whatever is written afterwards.
-// Destroy it (and its iterators) before the engine closes.
+// A consistent point-in-time view of an engine, for a reader that lives across several calls:
+// all reads through it, and all iterators made from it, see the engine exactly as it was when
+// Engine::NewSnapshot was called, whatever is written afterwards. Destroy it (and its
+// iterators) before the engine closes.
 
 #include <google/protobuf/message_lite.h>
-#include <rocksdb/db.h>
 
 #include <memory>
 #include <optional>
@@ -18,11 +17,12 @@
 
 namespace kv {
 
+class BackendSnapshot;
 class Engine;
 
 class EngineSnapshot {
  public:
-  ~EngineSnapshot() = default;
+  ~EngineSnapshot();
   EngineSnapshot(const EngineSnapshot&) = delete;
   EngineSnapshot& operator=(const EngineSnapshot&) = delete;
 
@@ -32,17 +32,14 @@ class EngineSnapshot {
   Result<std::unique_ptr<CfIterator>> NewIterator(std::string_view cf) const;
 
   const Engine& engine() const { return *engine_; }
-  // The RocksDB snapshot, for ReadOptions in code that uses raw_db().
-  const rocksdb::Snapshot* raw() const { return snap_.get(); }
 
  private:
   friend class Engine;
-  EngineSnapshot(const Engine* engine, std::shared_ptr<const rocksdb::Snapshot> snap)
-      : engine_(engine), snap_(std::move(snap)) {}
+  EngineSnapshot(const Engine* engine, std::shared_ptr<const BackendSnapshot> snap);
 
   const Engine* engine_;
-  // Shared with the iterators made from it; released from RocksDB when the last one goes.
-  std::shared_ptr<const rocksdb::Snapshot> snap_;
+  // Shared with the iterators made from it; released when the last one goes.
+  std::shared_ptr<const BackendSnapshot> snap_;
 };
 
 }  // namespace kv

@@ -1,6 +1,5 @@
 #include "raftstore/snap/region_snapshot.h"
 
-#include <rocksdb/options.h>
 #include <rocksdb/sst_file_writer.h>
 
 #include <memory>
@@ -27,11 +26,9 @@ kv::Result<raft_serverpb::SnapshotCFFile> WriteCfFile(const kv::EngineSnapshot& 
   described.set_cf(cf);
   auto it = engine.NewIterator(cf);
   if (!it.ok()) return it.status();
-  auto handle = engine.engine().CfHandle(cf);
-  if (!handle.ok()) return handle.status();
-  rocksdb::Options options(rocksdb::DBOptions(), engine.engine().raw_db()->GetOptions(*handle));
-  options.env = engine.engine().env();
-  rocksdb::SstFileWriter writer(rocksdb::EnvOptions(), options, *handle);
+  auto writer_or = engine.engine().NewSstFileWriter(cf);
+  if (!writer_or.ok()) return writer_or.status();
+  rocksdb::SstFileWriter& writer = **writer_or;
   bool opened = false;
   for ((*it)->Seek(region.start_key()); (*it)->Valid() && InRegion((*it)->key(), region);
        (*it)->Next()) {
@@ -47,7 +44,7 @@ kv::Result<raft_serverpb::SnapshotCFFile> WriteCfFile(const kv::EngineSnapshot& 
   if (!opened) return described;
   kv::Status s = kv::FromRocks(writer.Finish(), "finish snapshot file " + path);
   if (!s.ok()) return s;
-  auto sum = SizeAndChecksum(options.env, path);
+  auto sum = SizeAndChecksum(engine.engine().env(), path);
   if (!sum.ok()) return sum.status();
   described.set_size(sum->first);
   described.set_checksum(sum->second);
@@ -89,15 +86,8 @@ kv::Status IngestRegionSnapshot(kv::Engine& kv_engine, const SnapKey& key,
   KV_RETURN_IF_ERROR(kv_engine.Write(clear, /*sync=*/false));
   for (const auto& f : data.meta().cf_files()) {
     if (f.size() == 0) continue;
-    auto handle = kv_engine.CfHandle(f.cf());
-    if (!handle.ok()) return handle.status().Annotate("apply snapshot " + key.ToString());
-    rocksdb::IngestExternalFileOptions options;
-    // Copy, so the snapshot's files stay intact until the snapshot is deleted.
-    options.move_files = false;
-    kv::Status s = kv::FromRocks(
-        kv_engine.raw_db()->IngestExternalFile(*handle, {manager.CfFilePath(key, f.cf())}, options),
-        "apply snapshot " + key.ToString() + ": ingest cf " + f.cf());
-    if (!s.ok()) return s;
+    KV_RETURN_IF_ERROR(kv_engine.IngestSstFile(f.cf(), manager.CfFilePath(key, f.cf()))
+                           .Annotate("apply snapshot " + key.ToString()));
   }
   compound.Done();
   return kv::Status::OK();

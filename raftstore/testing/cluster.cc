@@ -1,5 +1,6 @@
 #include "raftstore/testing/cluster.h"
 
+#include <cstdio>
 #include <cstdlib>
 #include <exception>
 #include <fstream>
@@ -169,6 +170,7 @@ std::string Cluster::storeDir(uint64_t store_id) const {
   kv_options.path = dir + "/kv";
   kv_options.env = env_;
   kv_options.disable_wal = true;
+  kv_options.memory = memory_;
   kv::EngineOptions raft_options = kv_options;
   raft_options.path = dir + "/raft";
   auto engines = kv::Engines::Open(std::move(kv_options), std::move(raft_options));
@@ -206,6 +208,7 @@ std::string Cluster::storeDir(uint64_t store_id) const {
 
 ::testing::AssertionResult Cluster::Start() {
   env_ = kv::NewInMemoryEnv();
+  if (options_.engine == SimEngine::kMemory) memory_ = kv::NewMemoryEngines();
   if (auto s = env_->CreateDirIfMissing("/tinykv-test"); !s.ok()) {
     return ::testing::AssertionFailure() << "create the test directory: " << s.ToString();
   }

@@ -34,6 +34,7 @@
 #include "raftstore/runtime/sim_runtime.h"
 #include "raftstore/testing/client.h"
 #include "raftstore/testing/crash_points.h"
+#include "raftstore/testing/sim_engine.h"
 #include "raftstore/testing/sim_transport.h"
 #include "timeline/recorder.h"
 
@@ -56,6 +57,7 @@ struct ClusterOptions {
   // would, with this percent chance. -1 (the default): drawn from the seed, one of
   // kPreemptPercents; 0: off.
   int preempt_percent = -1;
+  SimEngine engine = DefaultSimEngine();
 };
 
 // The preemption probabilities a seed draws from (ClusterOptions::preempt_percent = -1).
@@ -214,6 +216,8 @@ class Cluster {
   runtime::SimRuntime rt_;
   SimTransport transport_;
   std::shared_ptr<rocksdb::Env> env_;
+  // The engines' data when options_.engine is kMemory (env_ still holds snapshot files).
+  std::shared_ptr<kv::MemoryEngines> memory_;
   metapb::Region region_;
   std::map<uint64_t, StoreSlot> stores_;
   std::map<int, std::unique_ptr<Client>> clients_;

@@ -159,6 +159,7 @@ class Scenario {
     co.net_delay_max = o.net_delay_max;
     if (o.max_raft_log > 0) co.cfg = Config::ForTests2C(static_cast<uint64_t>(o.max_raft_log));
     co.region_faults = o.region_faults;
+    co.engine = o.engine;
     cluster_ = std::make_unique<Cluster>(co);
     applied_log_ = std::make_unique<AppliedLog>(cluster_.get(), 1);
     if (o.crash_points) {

@@ -37,6 +37,7 @@
 #include "raftstore/runtime/runtime.h"
 #include "raftstore/testing/crash_points.h"
 #include "raftstore/testing/linearizability.h"
+#include "raftstore/testing/sim_engine.h"
 
 namespace raftstore::testing {
 
@@ -117,6 +118,8 @@ struct GenericTestOptions {
   runtime::Micros op_timeout = 20'000'000;
   // Extra checks (see ScenarioAudit); empty: the default set with SetDefaultScenarioAudit.
   ScenarioAuditFactory audit;
+  // What the stores' engines keep their data in (SimEngine): a run is the same on both.
+  SimEngine engine = DefaultSimEngine();
 };
 
 struct GenericTestReport {

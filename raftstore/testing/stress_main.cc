@@ -21,6 +21,10 @@
 // (crash_points.h): --crash_points=0|1, --send_percent=N (of the crash points), and slow
 // workers: --worker_delay_ms=N (region and raftlog-gc tasks up to N ms late).
 //
+// --engine=memory|rocksdb (default: TINYKV_ENGINE, else memory): what the stores' engines keep
+// their data in (raftstore/testing/cluster.h, SimEngine); the same seed gives the same run on
+// both, RocksDB at several times the CPU.
+//
 // Every run also runs the audits of the test suites (raftstore/testing/audit/: replicas,
 // callbacks, apply, elections, snapshots, and the log GC audit in 2C); --audits=0 turns them off
 // (to measure what they cost).
@@ -34,6 +38,7 @@
 #include <vector>
 
 #include "bench/flags.h"
+#include "raftstore/testing/cluster.h"
 #include "raftstore/testing/generic_test.h"
 #include "raftstore/testing/parallel_runs.h"
 #include "testutil/seed.h"
@@ -99,6 +104,7 @@ int main(int argc, char** argv) {
   int crash_points = -1, send_percent = -1, worker_delay_ms = -1;
   int gen_fail_percent = 0, gen_delay_percent = 0;
   bool audits = true;
+  std::string engine = raftstore::testing::SimEngineName(raftstore::testing::DefaultSimEngine());
 
   bench::Flags flags("stress", "[flags] (see the comment at the top of stress_main.cc)");
   flags.Add("lab", &lab).Add("scenario", &scenario).Add("seeds", &seeds).Add("jobs", &jobs);
@@ -108,8 +114,9 @@ int main(int argc, char** argv) {
   flags.Add("partitions", &partitions).Add("drop", &drop).Add("crash_points", &crash_points);
   flags.Add("send_percent", &send_percent).Add("worker_delay_ms", &worker_delay_ms);
   flags.Add("gen_fail_percent", &gen_fail_percent).Add("gen_delay_percent", &gen_delay_percent);
-  flags.Add("audits", &audits);
+  flags.Add("audits", &audits).Add("engine", &engine);
   flags.Parse(argc, argv);
+  if (engine != "memory" && engine != "rocksdb") flags.Fail("--engine must be memory or rocksdb");
   if (lab != "2b" && lab != "2c") flags.Fail("--lab must be 2b or 2c");
   if (seeds < 1 || jobs < 1) flags.Fail("--seeds and --jobs must be at least 1");
 
@@ -138,6 +145,7 @@ int main(int argc, char** argv) {
   const auto started = std::chrono::steady_clock::now();
   // Wall-clock columns, then the same per CPU second (what a run costs whatever else the
   // machine is doing): cpu/run, seeds per CPU-minute and events per CPU-second.
+  std::printf("engine: %s\n", engine.c_str());
   std::printf("%-46s %5s %5s %10s %10s %12s %9s %10s %12s %10s\n", "scenario", "runs", "fail",
               "wall/run", "seeds/min", "events/s", "cpu/run", "seeds/cmin", "events/cs", "ops/run");
   for (const Scenario& s : scenarios) {
@@ -165,6 +173,8 @@ int main(int argc, char** argv) {
       o.iterations = iterations;
       o.iteration_time = static_cast<runtime::Micros>(iteration_ms) * 1000;
       o.seed = first_seed + static_cast<uint64_t>(r);
+      o.engine = engine == "memory" ? raftstore::testing::SimEngine::kMemory
+                                    : raftstore::testing::SimEngine::kRocksDb;
       if (!audits) {
         o.audit =
             [](const GenericTestOptions&) -> std::unique_ptr<raftstore::testing::ScenarioAudit> {
