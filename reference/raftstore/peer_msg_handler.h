@@ -99,6 +99,11 @@ class PeerMsgHandler {
   // Applies one committed entry (its writes and the apply state in one batch) and answers the
   // proposal waiting for it.
   void applyEntry(const eraftpb::Entry& entry);
+  // Why the committed command `req` (of `entry`) must not be applied, or no error: another
+  // region, a stale epoch, an unknown command type or column family, a key outside the
+  // region, a CompactLog naming an entry that is not applied or has another term.
+  RegionError checkCommand(const raft_cmdpb::RaftCmdRequest& req,
+                           const eraftpb::Entry& entry) const;
   // Runs the requests of a normal command into `wb` (reads see the batch written first) and
   // fills `resp`; sets `*snap` for a Snap request.
   void applyRequests(const raft_cmdpb::RaftCmdRequest& req, kv::WriteBatch* wb,
