@@ -1,5 +1,6 @@
 // Fuzz target: raft commands as a store's apply path receives them. A one-peer region (keys
-// ["b", "y")) on a store with real engines (RocksDB on an in-memory file system) elects itself;
+// ["b", "y")) on a store with real engines (RocksDB on an in-memory file system, emptied for
+// each input: reused_engines.h) elects itself;
 // then each frame of the input (see raft_message_stream.h) is one command: its first byte says
 // how it arrives, the rest is its bytes.
 //   0: proposed as they are, as a committed entry's data (what a damaged or hostile log holds:
@@ -19,6 +20,7 @@
 
 #include "fuzz/fuzz_check.h"
 #include "fuzz/raft_message_stream.h"
+#include "fuzz/reused_engines.h"
 #include "kv/engine_util/cf.h"
 #include "kv/engine_util/engine.h"
 #include "kv/engine_util/engines.h"
@@ -55,10 +57,7 @@ struct Answers {
 
 class OneStore {
  public:
-  OneStore() {
-    auto engines = kv::Engines::Open("/fuzz", kv::NewInMemoryEnv());
-    FUZZ_CHECK(engines.ok(), "cannot open the engines");
-    engines_ = std::move(engines).value();
+  explicit OneStore(kv::Engines& engines) : engines_(engines) {
     FUZZ_CHECK(raftstore::BootstrapStore(engines_, 1, kStore).ok(), "bootstrap store");
     FUZZ_CHECK(raftstore::PrepareBootstrapCluster(engines_, TheRegion()).ok(), "bootstrap region");
     ctx_.store.set_id(kStore);
@@ -151,7 +150,7 @@ class OneStore {
     }
   }
 
-  kv::Engines engines_;
+  kv::Engines& engines_;
   raftstore::GlobalContext ctx_;
   std::unique_ptr<raftstore::Peer> peer_;
 };
@@ -159,7 +158,9 @@ class OneStore {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  OneStore store;
+  // Never destroyed: RocksDB's own statics may be gone by the time exit would close them.
+  static fuzz::ReusedEngines& engines = *new fuzz::ReusedEngines;
+  OneStore store(engines.Empty());
   fuzz::ForEachFrame(data, size, [&](const uint8_t* frame, size_t len, int /*step*/) {
     if (len > 0) store.Command(frame[0], frame + 1, len - 1);
   });

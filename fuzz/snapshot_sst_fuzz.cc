@@ -27,6 +27,7 @@
 
 #include "fuzz/fuzz_check.h"
 #include "fuzz/raft_message_stream.h"
+#include "fuzz/reused_engines.h"
 #include "kv/engine_util/cf.h"
 #include "kv/engine_util/cf_iterator.h"
 #include "kv/engine_util/engine.h"
@@ -125,13 +126,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
           : (static_cast<uint8_t>(control[1]) << 8 | static_cast<uint8_t>(control[2]));
   const std::string patch = control.size() > 3 ? control.substr(3) : "";
 
-  std::shared_ptr<rocksdb::Env> env = kv::NewInMemoryEnv();
-  kv::EngineOptions o;
-  o.path = "/fuzz/kv";
-  o.env = env;
-  auto engine = kv::Engine::Open(kv::Engine::Kind::kKv, o);
-  FUZZ_CHECK(engine.ok(), "cannot open the kv engine");
-  kv::Engine& kv = **engine;
+  // Never destroyed: RocksDB's own statics may be gone by the time exit would close them.
+  static fuzz::ReusedEngines& engines = *new fuzz::ReusedEngines;
+  kv::Engine& kv = *engines.Empty().kv;
+  const std::shared_ptr<rocksdb::Env>& env = engines.env();
   for (const std::string& cf : AllCfs()) {
     for (const char* key : {"a", "b", "m", "y", "z"}) {
       FUZZ_CHECK(kv.PutCF(cf, key, std::string("old ") + key + " in " + cf).ok(), "put");
@@ -141,6 +139,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   raftstore::snap::SnapManager mgr(env, "/fuzz/snap");
   FUZZ_CHECK(env->CreateDirIfMissing("/fuzz/snap").ok(), "snapshot directory");
+  std::vector<std::string> left;  // by the input before
+  if (env->GetChildren("/fuzz/snap", &left).ok()) {
+    for (const std::string& f : left) env->DeleteFile("/fuzz/snap/" + f).PermitUncheckedError();
+  }
   const SnapKey key{2, 5, 10};
   raft_serverpb::RaftSnapshotData snap;
   *snap.mutable_region() = TheRegion();
