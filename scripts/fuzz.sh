@@ -108,7 +108,7 @@ for t in "${targets[@]}"; do
   # Minimise: keep only the inputs that add coverage, in the committed corpus.
   mkdir -p "$out/min-$t"
   rm -f "$out/min-$t"/*
-  nice -n 19 "$out/$t" -merge=1 -artifact_prefix="$findings/" "$out/min-$t" "$corpus" "$out/new-$t" >>"$log" 2>  nice -n 19 "$out/$t" -merge=1 "$out/min-$t" "$corpus" "$out/new-$t" >>"$log" 2>&1 || true1 || true
+  nice -n 19 "$out/$t" -merge=1 -artifact_prefix="$findings/" "$out/min-$t" "$corpus" "$out/new-$t" >>"$log" 2>&1 || true
   if [ -n "$(ls -A "$out/min-$t")" ]; then
     find "$corpus" -type f ! -name 'seed-*' -delete
     cp "$out/min-$t"/* "$corpus/"
