@@ -10,6 +10,7 @@
 #include "kv/engine_util/cf.h"
 #include "kv/engine_util/engine.h"
 #include "kv/engine_util/snapshot.h"
+#include "proto/raft_cmdpb.pb.h"
 #include "proto/raft_serverpb.pb.h"
 #include "raftstore/meta/keys.h"
 #include "raftstore/snap/region_snapshot.h"
@@ -21,14 +22,15 @@ void Write(const std::string& dir, const std::string& name, const std::string& b
   std::ofstream(dir + "/" + name, std::ios::binary) << bytes;
 }
 
+// One frame of the targets' input format (raft_message_stream.h).
+std::string Frame(const std::string& bytes) {
+  return std::string(1, static_cast<char>(bytes.size() >> 8)) +
+         static_cast<char>(bytes.size() & 0xff) + bytes;
+}
+
 std::string Framed(const std::vector<raft_serverpb::RaftMessage>& msgs) {
   std::string out;
-  for (const auto& m : msgs) {
-    const std::string b = m.SerializeAsString();
-    out += static_cast<char>(b.size() >> 8);
-    out += static_cast<char>(b.size() & 0xff);
-    out += b;
-  }
+  for (const auto& m : msgs) out += Frame(m.SerializeAsString());
   return out;
 }
 
@@ -63,6 +65,112 @@ void ValueSeeds(const std::string& dir) {
   Write(dir, "seed-raft-state", std::string(1, '\1') + raft.SerializeAsString());
   Write(dir, "seed-apply-state", std::string(1, '\2') + apply.SerializeAsString());
   Write(dir, "seed-entry", std::string(1, '\3') + entry.SerializeAsString());
+}
+
+// Commands for raft_cmd_fuzz (its one-peer region 1 is ["b", "y"), epoch 1/1, peer 1 on store
+// 1; the peer's first entries: 6 is the new leader's no-op in term 6, then one per command).
+// Each frame: how it arrives (0 raw into the log, 1 a client's with this peer's header, 2 a
+// client's with its own header), then the bytes.
+void RaftCmdSeeds(const std::string& dir) {
+  auto header = [](raft_cmdpb::RaftCmdRequest* c) {
+    c->mutable_header()->set_region_id(1);
+    c->mutable_header()->mutable_peer()->set_id(1);
+    c->mutable_header()->mutable_peer()->set_store_id(1);
+    c->mutable_header()->mutable_region_epoch()->set_conf_ver(1);
+    c->mutable_header()->mutable_region_epoch()->set_version(1);
+  };
+  auto request = [](raft_cmdpb::CmdType type, const std::string& cf, const std::string& key) {
+    raft_cmdpb::Request r;
+    r.set_cmd_type(type);
+    if (type == raft_cmdpb::Put) {
+      r.mutable_put()->set_cf(cf);
+      r.mutable_put()->set_key(key);
+      r.mutable_put()->set_value("v of " + key);
+    } else if (type == raft_cmdpb::Delete) {
+      r.mutable_delete_()->set_cf(cf);
+      r.mutable_delete_()->set_key(key);
+    } else if (type == raft_cmdpb::Get) {
+      r.mutable_get()->set_cf(cf);
+      r.mutable_get()->set_key(key);
+    } else if (type == raft_cmdpb::Snap) {
+      r.mutable_snap();
+    }
+    return r;
+  };
+  auto cmd = [&](std::vector<raft_cmdpb::Request> rs) {
+    raft_cmdpb::RaftCmdRequest c;
+    header(&c);
+    for (auto& r : rs) *c.add_requests() = std::move(r);
+    return c;
+  };
+  auto compact = [&](uint64_t index, uint64_t term) {
+    raft_cmdpb::RaftCmdRequest c;
+    header(&c);
+    c.mutable_admin_request()->set_cmd_type(raft_cmdpb::CompactLog);
+    c.mutable_admin_request()->mutable_compact_log()->set_compact_index(index);
+    c.mutable_admin_request()->mutable_compact_log()->set_compact_term(term);
+    return c;
+  };
+  auto as = [](char how, const raft_cmdpb::RaftCmdRequest& c) {
+    return Frame(std::string(1, how) + c.SerializeAsString());
+  };
+  const auto put = cmd({request(raft_cmdpb::Put, "", "k")});
+  Write(dir, "seed-cmd-put-get-delete-snap",
+        as(1, cmd({request(raft_cmdpb::Put, "lock", "k"), request(raft_cmdpb::Get, "lock", "k"),
+                   request(raft_cmdpb::Delete, "write", "m"), request(raft_cmdpb::Snap, "", "")})) +
+            as(2, put) + as(0, put));
+  Write(dir, "seed-cmd-unknown-cf",
+        as(1, cmd({request(raft_cmdpb::Put, "", "k"), request(raft_cmdpb::Put, "nope", "k")})) +
+            as(0, cmd({request(raft_cmdpb::Get, "raft", "k")})));
+  Write(dir, "seed-cmd-unknown-type",
+        as(0, cmd({request(raft_cmdpb::Put, "", "k"), request(raft_cmdpb::Invalid, "", "k")})));
+  Write(dir, "seed-cmd-key-outside",
+        as(0, cmd({request(raft_cmdpb::Put, "", "k"), request(raft_cmdpb::Put, "", "z")})) +
+            as(1, cmd({request(raft_cmdpb::Delete, "", "a")})));
+  auto stale = cmd({request(raft_cmdpb::Put, "", "k")});
+  stale.mutable_header()->mutable_region_epoch()->set_version(0);
+  auto other_region = put;
+  other_region.mutable_header()->set_region_id(7);
+  Write(dir, "seed-cmd-stale-epoch-other-region",
+        as(0, stale) + as(0, other_region) + as(2, stale));
+  Write(dir, "seed-cmd-not-a-command",
+        Frame(std::string("\0") + "not a RaftCmdRequest") + Frame(std::string("\0\xff\xff\xff")));
+  Write(dir, "seed-cmd-compact-log",
+        as(1, put) + as(1, put) + as(1, compact(7, 6)) + as(1, put) + as(0, compact(9, 6)));
+  Write(dir, "seed-cmd-compact-log-bad",
+        as(1, put) + as(0, compact(7, 3)) + as(0, compact(100, 6)) + as(0, compact(7, 6)));
+  auto both = compact(6, 6);
+  *both.add_requests() = request(raft_cmdpb::Put, "", "k");
+  Write(dir, "seed-cmd-admin-and-requests", as(0, both));
+}
+
+// Snapshot files for snapshot_sst_fuzz: a control frame [flags][offset: 2 bytes][patch...],
+// then records [cf 0-3][op 0 put, 1 delete, 2 range delete][key length][key][value].
+void SstSeeds(const std::string& dir) {
+  auto control = [](char flags, uint16_t offset, const std::string& patch) {
+    return Frame(std::string(1, flags) + static_cast<char>(offset >> 8) +
+                 static_cast<char>(offset & 0xff) + patch);
+  };
+  auto record = [](char cf, char op, const std::string& key, const std::string& value) {
+    return Frame(std::string(1, cf) + op + static_cast<char>(key.size()) + key + value);
+  };
+  std::string puts;
+  for (char cf = 0; cf < 3; ++cf) {
+    for (const char* k : {"b", "c1", "m", "x9"})
+      puts += record(cf, 0, k, std::string("value ") + k);
+  }
+  Write(dir, "seed-sst-good", control(0, 0, "") + puts);
+  Write(dir, "seed-sst-key-outside", control(0, 0, "") + puts + record(0, 0, "a2", "out"));
+  Write(dir, "seed-sst-key-at-end",
+        control(0, 0, "") + puts + record(1, 0, "y", "end is exclusive"));
+  Write(dir, "seed-sst-delete-outside", control(0, 0, "") + puts + record(0, 1, "z", ""));
+  Write(dir, "seed-sst-range-delete", control(0, 0, "") + puts + record(2, 2, "a", "zz"));
+  Write(dir, "seed-sst-reverse-order", control(1, 0, "") + puts);
+  Write(dir, "seed-sst-cf-swapped", control(8, 0, "") + puts);
+  Write(dir, "seed-sst-meta-cf", control(0, 0, "") + puts + record(3, 0, "m", "meta"));
+  Write(dir, "seed-sst-truncated", control(4, 200, "") + puts);
+  Write(dir, "seed-sst-flipped", control(2, 300, "\x01\x80") + puts);
+  Write(dir, "seed-sst-huge-value", control(0, 0, "") + record(0, 0, "h", std::string(60000, 'h')));
 }
 
 int SnapshotSeeds(const std::string& dir) {
@@ -194,5 +302,7 @@ int main(int argc, char** argv) {
   KeySeeds(root + "/meta_keys_fuzz");
   ValueSeeds(root + "/meta_values_fuzz");
   RaftMessageSeeds(root + "/raft_message_fuzz");
+  RaftCmdSeeds(root + "/raft_cmd_fuzz");
+  SstSeeds(root + "/snapshot_sst_fuzz");
   return SnapshotSeeds(root + "/snapshot_fuzz");
 }

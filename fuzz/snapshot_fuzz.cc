@@ -22,13 +22,6 @@ namespace {
 
 constexpr const char* kDir = "/fuzz/snap";
 
-bool KnownCf(const std::string& cf) {
-  for (const std::string& known : kv::DataCfs()) {
-    if (cf == known) return true;
-  }
-  return false;
-}
-
 // Every file the manager left on the in-memory file system lies in its directory.
 void CheckNothingOutside(rocksdb::Env* env) {
   for (const char* dir : {"/", "/fuzz", "/etc", "/tmp"}) {
@@ -64,7 +57,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         FUZZ_CHECK(mgr.Verify(key, snap_data).ok(),
                    "FinishReceive accepted a snapshot that does not verify");
         for (const auto& f : snap_data.meta().cf_files()) {
-          FUZZ_CHECK(KnownCf(f.cf()), "FinishReceive accepted a file of an unknown column family");
+          FUZZ_CHECK(kv::IsDataCf(f.cf()),
+                     "FinishReceive accepted a file of an unknown column family");
         }
         FUZZ_CHECK(mgr.Delete(key).ok(), "cannot delete a received snapshot");
       }

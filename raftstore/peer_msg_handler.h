@@ -41,7 +41,10 @@ class PeerMsgHandler {
   // change the kv engine's column family, Get reads it, Snap answers with the region and a
   // snapshot of the kv engine (Callback::txn). The entry's writes and the new
   // RaftApplyState (applied_index) go to the kv engine in ONE write batch, so that after a
-  // crash an entry is either applied with its index recorded or not at all.
+  // crash an entry is either applied with its index recorded or not at all. A command that
+  // cannot be applied (data that is no RaftCmdRequest, an unknown column family or request
+  // type) is committed for good: apply its entry as a no-op, none of its requests, and answer
+  // with an error (docs/lab2b.md, "A command that cannot be applied").
   //
   // After applying an entry, answer the proposal waiting for it (Peer::proposals): the one
   // recorded with this index and term gets the responses (with the current term bound); one

@@ -26,13 +26,13 @@ while [ $# -gt 0 ]; do
     *) targets+=("$1"); shift ;;
   esac
 done
-all=(meta_keys_fuzz meta_values_fuzz snapshot_fuzz raft_message_fuzz)
+all=(meta_keys_fuzz meta_values_fuzz snapshot_fuzz snapshot_sst_fuzz raft_message_fuzz raft_cmd_fuzz)
 [ ${#targets[@]} -gt 0 ] || targets=("${all[@]}")
 
 command -v clang++ >/dev/null || { echo "fuzz.sh: clang++ not found (Debian package clang; scripts/setup.sh installs it)" >&2; exit 2; }
 
 # The generated protobuf sources come from the normal Bazel build.
-bazel build //proto:eraftpb_cc //proto:metapb_cc //proto:raft_serverpb_cc >/dev/null 2>&1 ||
+bazel build //proto:eraftpb_cc //proto:metapb_cc //proto:raft_serverpb_cc //proto:raft_cmdpb_cc //proto:errorpb_cc >/dev/null 2>&1 ||
   { echo "fuzz.sh: bazel build //proto:... failed" >&2; exit 1; }
 gen="$(bazel info bazel-bin 2>/dev/null)/proto"
 if [ "$seeds" = 1 ]; then
@@ -50,15 +50,26 @@ proto_srcs=("$gen/eraftpb.pb.cc" "$gen/metapb.pb.cc" "$gen/raft_serverpb.pb.cc")
 engine_srcs=(kv/engine_util/cf.cc kv/engine_util/cf_iterator.cc kv/engine_util/engine.cc
              kv/engine_util/engines.cc kv/engine_util/rocks_status.cc kv/engine_util/snapshot.cc
              kv/engine_util/status.cc kv/engine_util/write_batch.cc)
+raft_srcs=(raft/config.cc raft/errors.cc raft/logging.cc raft/memory_storage.cc raft/util.cc
+           reference/raft/raft.cc reference/raft/raft_log.cc reference/raft/rawnode.cc)
+snap_srcs=(raftstore/snap/checksum.cc raftstore/snap/region_snapshot.cc raftstore/snap/snap_manager.cc)
+# The reference raftstore's peer (reference/raftstore/ is seen as raftstore/, as with Bazel's
+# --config=reference) and what it needs.
+raftstore_srcs=(raftstore/bootstrap.cc raftstore/config.cc raftstore/message/callback.cc raftstore/message/msg.cc
+                raftstore/ticker.cc raftstore/peer.cc raftstore/peer_storage_reads.cc raftstore/peer_msg_dispatch.cc
+                reference/raftstore/peer_storage.cc reference/raftstore/peer_msg_handler.cc
+                raftstore/meta/keys.cc raftstore/meta/values.cc raftstore/util/checks.cc raftstore/util/cmd_resp.cc
+                raftstore/util/region_error.cc raftstore/runner/raftlog_gc_task.cc raftstore/runner/region_task.cc
+                "${snap_srcs[@]}" "${raft_srcs[@]}" "${engine_srcs[@]}" "${proto_srcs[@]}"
+                "$gen/raft_cmdpb.pb.cc" "$gen/errorpb.pb.cc")
 sources_of() {
   case "$1" in
     meta_keys_fuzz) echo raftstore/meta/keys.cc ;;
     meta_values_fuzz) echo raftstore/meta/keys.cc raftstore/meta/values.cc "${engine_srcs[@]}" "${proto_srcs[@]}" ;;
     # The reference Raft (reference/raft/ is seen as raft/, as Bazel's --config=reference does).
-    raft_message_fuzz) echo raft/config.cc raft/errors.cc raft/logging.cc raft/memory_storage.cc raft/util.cc \
-                            reference/raft/raft.cc reference/raft/raft_log.cc reference/raft/rawnode.cc "${proto_srcs[@]}" ;;
-    snapshot_fuzz) echo raftstore/snap/checksum.cc raftstore/snap/region_snapshot.cc raftstore/snap/snap_manager.cc \
-                        "${engine_srcs[@]}" "${proto_srcs[@]}" ;;
+    raft_message_fuzz) echo "${raft_srcs[@]}" "${proto_srcs[@]}" ;;
+    snapshot_fuzz|snapshot_sst_fuzz) echo "${snap_srcs[@]}" "${engine_srcs[@]}" "${proto_srcs[@]}" ;;
+    raft_cmd_fuzz) echo "${raftstore_srcs[@]}" ;;
     *) echo "fuzz.sh: unknown target $1 (have: ${all[*]})" >&2; return 1 ;;
   esac
 }
@@ -97,7 +108,7 @@ for t in "${targets[@]}"; do
   # Minimise: keep only the inputs that add coverage, in the committed corpus.
   mkdir -p "$out/min-$t"
   rm -f "$out/min-$t"/*
-  nice -n 19 "$out/$t" -merge=1 "$out/min-$t" "$corpus" "$out/new-$t" >>"$log" 2>&1 || true
+  nice -n 19 "$out/$t" -merge=1 -artifact_prefix="$findings/" "$out/min-$t" "$corpus" "$out/new-$t" >>"$log" 2>&1 || true
   if [ -n "$(ls -A "$out/min-$t")" ]; then
     find "$corpus" -type f ! -name 'seed-*' -delete
     cp "$out/min-$t"/* "$corpus/"

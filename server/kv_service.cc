@@ -58,9 +58,7 @@ void CarryRegionError(Resp* resp) {
 // Refused here, before anything is proposed: a command naming an unknown column family would
 // reach the Raft log and fail on every store when applied.
 std::string CheckCf(const std::string& cf) {
-  for (const std::string& known : kv::DataCfs()) {
-    if (cf == known) return "";
-  }
+  if (kv::IsDataCf(cf)) return "";
   return "InvalidArgument: unknown column family '" + cf + "' (the user's are default, lock, " +
          "write)";
 }

@@ -8,4 +8,11 @@ const std::vector<std::string>& DataCfs() {
   return cfs;
 }
 
+bool IsDataCf(std::string_view cf) {
+  for (const std::string& known : DataCfs()) {
+    if (cf == known) return true;
+  }
+  return false;
+}
+
 }  // namespace kv

@@ -21,4 +21,7 @@ inline constexpr std::string_view kCfRaft = "raft";
 // The user-data column families, in this order: default, lock, write.
 const std::vector<std::string>& DataCfs();
 
+// Whether `cf` is one of DataCfs(): what a command or snapshot from outside may name.
+bool IsDataCf(std::string_view cf);
+
 }  // namespace kv

@@ -9,8 +9,10 @@
 // which travels as eraftpb.Snapshot.data.
 //
 // IngestRegionSnapshot replaces the region's keys in a kv engine with the snapshot's: it
-// verifies every file first, so a damaged snapshot changes nothing; then deletes the region's
-// range in each data column family and ingests the files (RocksDB's IngestExternalFile).
+// verifies every file first (size and checksum against the metadata, then its contents: only
+// puts of keys inside the region, in order, every block intact), copying what it reads to a
+// file of its own, so a damaged or hostile snapshot changes nothing; then deletes the region's
+// range in each data column family and ingests the copies (RocksDB's IngestExternalFile).
 
 #include "kv/engine_util/engine.h"
 #include "kv/engine_util/snapshot.h"

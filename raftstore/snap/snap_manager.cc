@@ -23,10 +23,9 @@ SnapKey KeyOf(const raft_serverpb::SnapshotChunk& chunk) {
 // data column families at most once. A name outside them would be ingested nowhere (and
 // becomes part of a file path); a name listed twice would be received and closed twice.
 std::string BadCfFiles(const raft_serverpb::RaftSnapshotData& data) {
-  const std::vector<std::string>& known = kv::DataCfs();
   std::set<std::string> seen;
   for (const auto& f : data.meta().cf_files()) {
-    if (std::find(known.begin(), known.end(), f.cf()) == known.end()) {
+    if (!kv::IsDataCf(f.cf())) {
       return "the snapshot's metadata lists a file of cf '" + f.cf() +
              "', which the kv engine does not have";
     }
@@ -99,6 +98,10 @@ std::string SnapManager::partialPath(const SnapKey& key, std::string_view cf) co
 
 kv::Status SnapManager::Verify(const SnapKey& key,
                                const raft_serverpb::RaftSnapshotData& data) const {
+  // Checked on receipt too; again here, because applying trusts what this approves.
+  if (std::string bad = BadCfFiles(data); !bad.empty()) {
+    return kv::Status::Corruption("snapshot " + key.ToString() + ": " + bad);
+  }
   for (const auto& f : data.meta().cf_files()) {
     if (f.size() == 0) continue;  // An empty column family has no file.
     std::string path = CfFilePath(key, f.cf());

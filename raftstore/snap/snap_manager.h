@@ -43,7 +43,8 @@ class SnapManager {
   // The complete file of column family `cf` of snapshot `key`.
   std::string CfFilePath(const SnapKey& key, std::string_view cf) const;
 
-  // OK when every file that `data` lists is present with the listed size and checksum.
+  // OK when `data` lists each of the kv engine's data column families at most once and every
+  // file it lists is present with the listed size and checksum.
   kv::Status Verify(const SnapKey& key, const raft_serverpb::RaftSnapshotData& data) const;
 
   // The snapshot's files cut into chunks of at most `chunk_size` bytes, column family by

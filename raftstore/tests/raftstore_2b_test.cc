@@ -278,5 +278,59 @@ TEST(Raftstore2B, ColumnFamilies) {
   }
 }
 
+// Sends `cmd` (its header filled in for the current leader) to the leader and waits for the
+// answer; nullopt when none came.
+std::optional<raft_cmdpb::RaftCmdResponse> AskLeader(Cluster& cluster,
+                                                     raft_cmdpb::RaftCmdRequest cmd) {
+  std::optional<metapb::Peer> leader = cluster.LeaderOfRegion(cluster.region().id());
+  if (!leader) return std::nullopt;
+  cmd.mutable_header()->set_region_id(cluster.region().id());
+  *cmd.mutable_header()->mutable_region_epoch() = cluster.region().region_epoch();
+  *cmd.mutable_header()->mutable_peer() = *leader;
+  std::optional<raft_cmdpb::RaftCmdResponse> answer;
+  cluster.SendCommand(leader->store_id(), cmd, std::nullopt, runtime::QueueId{0, "probe"},
+                      [&](const raft_cmdpb::RaftCmdResponse& resp,
+                          std::vector<std::pair<std::string, std::string>>) { answer = resp; });
+  cluster.rt().RunUntil([&] { return answer.has_value(); }, cluster.rt().Now() + 3'000'000);
+  return answer;
+}
+
+// A command that passes the checks before proposing can still be one the store cannot apply
+// (here: a column family the engine lacks, an unknown request type). Once committed it is in
+// every replica's log for good, so applying it must not fail or crash the store, now or at any
+// restart: every store applies it as a no-op, none of its requests, and its proposer gets an
+// error.
+TEST(Raftstore2B, CommandThatCannotBeAppliedIsRefused) {
+  Cluster cluster(SmallCluster(15));
+  ASSERT_TRUE(cluster.Start());
+  ASSERT_TRUE(cluster.WaitLeader());
+  ASSERT_TRUE(cluster.MustPut("k", "v"));
+
+  raft_cmdpb::RaftCmdRequest unknown_cf;
+  *unknown_cf.add_requests() = PutRequest(std::string(kv::kCfDefault), "k", "changed");
+  *unknown_cf.add_requests() = PutRequest("no-such-cf", "k", "x");
+  raft_cmdpb::RaftCmdRequest unknown_type;
+  *unknown_type.add_requests() = PutRequest(std::string(kv::kCfDefault), "k", "changed too");
+  unknown_type.add_requests()->set_cmd_type(raft_cmdpb::Invalid);
+  for (const raft_cmdpb::RaftCmdRequest& bad : {unknown_cf, unknown_type}) {
+    std::optional<raft_cmdpb::RaftCmdResponse> answer = AskLeader(cluster, bad);
+    ASSERT_TRUE(answer.has_value()) << "no answer to " << bad.ShortDebugString()
+                                    << ": did the store stop?" << cluster.SeedNote();
+    EXPECT_TRUE(answer->header().has_error())
+        << "a command with a request the store cannot apply was answered without an error: "
+        << bad.ShortDebugString() << " -> " << answer->ShortDebugString() << cluster.SeedNote();
+  }
+  // Nothing of either command was applied, on any store, and the stores keep serving.
+  ASSERT_TRUE(cluster.MustPut("k2", "v2"));
+  ASSERT_TRUE(OnEveryStore(cluster, std::string(kv::kCfDefault), "k", "v"));
+  // The refused commands stay in the log: every store applies them again after a restart.
+  for (uint64_t id : cluster.StoreIds()) cluster.StopServer(id);
+  for (uint64_t id : cluster.StoreIds()) ASSERT_TRUE(cluster.StartServer(id));
+  ASSERT_TRUE(cluster.WaitLeader());
+  ASSERT_TRUE(cluster.MustPut("k3", "v3"));
+  ASSERT_TRUE(cluster.MustGet("k", "v"));
+  ASSERT_TRUE(cluster.MustGet("k2", "v2"));
+}
+
 }  // namespace
 }  // namespace raftstore::testing

@@ -8,6 +8,7 @@
 #include "kv/engine_util/cf.h"
 #include "raft/util.h"
 #include "raftstore/meta/keys.h"
+#include "raftstore/util/checks.h"
 #include "raftstore/util/cmd_resp.h"
 
 namespace raftstore {
@@ -67,12 +68,22 @@ void PeerMsgHandler::applyEntry(const eraftpb::Entry& entry) {
   bool wants_snap = false;
   bool compacted = false;
   if (entry.entry_type() == eraftpb::EntryNormal && !entry.data().empty()) {
+    // A committed entry is the same on every replica, and so is the state it is checked
+    // against (region, apply state): a command refused here is refused everywhere, applied as
+    // a no-op that only moves the applied index, and its proposer gets the error.
     raft_cmdpb::RaftCmdRequest req;
+    RegionError bad;
     if (!req.ParseFromString(entry.data())) {
-      peer_->log->critical("entry {} does not hold a RaftCmdRequest", entry.index());
-      std::abort();
+      bad =
+          ErrOther("entry " + std::to_string(entry.index()) + " does not hold a RaftCmdRequest (" +
+                   std::to_string(entry.data().size()) + " bytes)");
+    } else {
+      bad = checkCommand(req, entry);
     }
-    if (req.has_admin_request()) {
+    if (bad) {
+      peer_->log->warn("entry {} applied as a no-op: {}", entry.index(), bad.ToString());
+      resp = ErrResp(bad);
+    } else if (req.has_admin_request()) {
       compacted = processAdminRequest(req.admin_request(), &resp);
     } else {
       applyRequests(req, &wb, &resp, &wants_snap);
@@ -88,6 +99,69 @@ void PeerMsgHandler::applyEntry(const eraftpb::Entry& entry) {
   // Only now that the new truncated state is on disk may the entries go.
   if (compacted) ScheduleCompactLog(peer_->peer_storage->TruncatedIndex());
   if (!peer_->proposals.empty()) answerProposals(entry, std::move(resp), wants_snap);
+}
+
+RegionError PeerMsgHandler::checkCommand(const raft_cmdpb::RaftCmdRequest& req,
+                                         const eraftpb::Entry& entry) const {
+  if (req.header().region_id() != peer_->RegionId()) {
+    return ErrRegionNotFound(req.header().region_id());
+  }
+  // The epoch may have moved on between proposal and commit (not in these labs, but in
+  // project 3): checked again here, as TinyKV does.
+  if (RegionError err = CheckRegionEpoch(req, peer_->Region(), true)) return err;
+  if (req.has_admin_request()) {
+    if (req.requests_size() > 0)
+      return ErrOther("a command holds both requests and an admin request");
+    const raft_cmdpb::AdminRequest& admin = req.admin_request();
+    if (admin.cmd_type() != raft_cmdpb::CompactLog)
+      return RegionError();  // answered as unsupported
+    // A CompactLog may only name an entry of this log that is already applied (it precedes its
+    // own entry), with the term that entry has: anything else would truncate entries still
+    // needed or record a truncated state that disagrees with the log.
+    const uint64_t index = admin.compact_log().compact_index();
+    const uint64_t term = admin.compact_log().compact_term();
+    if (index <= peer_->peer_storage->TruncatedIndex()) return RegionError();  // changes nothing
+    if (index >= entry.index()) {
+      return ErrOther("CompactLog to index " + std::to_string(index) + " in entry " +
+                      std::to_string(entry.index()) + ": not an applied entry");
+    }
+    raft::Result<uint64_t> actual = peer_->peer_storage->Term(index);
+    if (!actual.ok() || actual.value() != term) {
+      return ErrOther("CompactLog to " + std::to_string(term) + "@" + std::to_string(index) +
+                      ": the log has " +
+                      (actual.ok() ? "term " + std::to_string(actual.value()) : "no such entry"));
+    }
+    return RegionError();
+  }
+  for (const raft_cmdpb::Request& r : req.requests()) {
+    const std::string* cf = nullptr;
+    const std::string* key = nullptr;
+    switch (r.cmd_type()) {
+      case raft_cmdpb::Get:
+        cf = &r.get().cf();
+        key = &r.get().key();
+        break;
+      case raft_cmdpb::Put:
+        cf = &r.put().cf();
+        key = &r.put().key();
+        break;
+      case raft_cmdpb::Delete:
+        cf = &r.delete_().cf();
+        key = &r.delete_().key();
+        break;
+      case raft_cmdpb::Snap:
+        break;
+      default:
+        return ErrOther("unknown command type " + std::to_string(r.cmd_type()));
+    }
+    if (cf != nullptr && !cf->empty() && !kv::IsDataCf(*cf)) {
+      return ErrOther("unknown column family \"" + kv::HexKey(*cf) + "\"");
+    }
+    if (key != nullptr) {
+      if (RegionError err = CheckKeyInRegion(*key, peer_->Region())) return err;
+    }
+  }
+  return RegionError();
 }
 
 bool PeerMsgHandler::processAdminRequest(const raft_cmdpb::AdminRequest& req,

@@ -42,7 +42,10 @@ class PeerMsgHandler {
   // change the kv engine's column family, Get reads it, Snap answers with the region and a
   // snapshot of the kv engine (Callback::txn). The entry's writes and the new
   // RaftApplyState (applied_index) go to the kv engine in ONE write batch, so that after a
-  // crash an entry is either applied with its index recorded or not at all.
+  // crash an entry is either applied with its index recorded or not at all. A command that
+  // cannot be applied (data that is no RaftCmdRequest, an unknown column family or request
+  // type) is committed for good: apply its entry as a no-op, none of its requests, and answer
+  // with an error (docs/lab2b.md, "A command that cannot be applied").
   //
   // After applying an entry, answer the proposal waiting for it (Peer::proposals): the one
   // recorded with this index and term gets the responses (with the current term bound); one
@@ -99,6 +102,11 @@ class PeerMsgHandler {
   // Applies one committed entry (its writes and the apply state in one batch) and answers the
   // proposal waiting for it.
   void applyEntry(const eraftpb::Entry& entry);
+  // Why the committed command `req` (of `entry`) must not be applied, or no error: another
+  // region, a stale epoch, an unknown command type or column family, a key outside the
+  // region, a CompactLog naming an entry that is not applied or has another term.
+  RegionError checkCommand(const raft_cmdpb::RaftCmdRequest& req,
+                           const eraftpb::Entry& entry) const;
   // Runs the requests of a normal command into `wb` (reads see the batch written first) and
   // fills `resp`; sets `*snap` for a Snap request.
   void applyRequests(const raft_cmdpb::RaftCmdRequest& req, kv::WriteBatch* wb,
