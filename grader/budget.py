@@ -177,13 +177,20 @@ def _grade_sh(kit):
     return [os.path.join(kit, "scripts", "grade.sh")]
 
 
-def _grade_argv(a, ws, submission, out, disk_cache, student):
-    return (_grade_sh(a.kit) + ["grade", "--lab", a.lab, submission, "--student", student, "--out", out,
+def _grade_argv(a, ws, submission, out, disk_cache, student, extra=()):
+    return (_grade_sh(a.kit) + ["grade", "--lab", a.lab, submission, "--student", student, "--out", out, *extra,
                                 "--workspace", ws, "--disk-cache", disk_cache, "--shutdown", "--kit", a.kit]
             + a.grade_flags)
 
 
+def _subreaper(on):
+    return ctypes.CDLL(None, use_errno=True).prctl(PR_SET_CHILD_SUBREAPER, 1 if on else 0, 0, 0, 0) == 0
+
+
 def _expunge(ws):
+    # No longer the subreaper: the server this starts must not wait here as a zombie (its
+    # client waits for it to be gone).
+    _subreaper(False)
     subprocess.run(["bazel", "clean", "--expunge"], cwd=ws, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                    check=False)
 
@@ -205,7 +212,9 @@ def run(a):
     try:
         if not a.no_warm:
             print(f"budget: warm-up (setup.sh's command) in {ws}", file=sys.stderr)
-            warm = measure(_grade_argv(a, ws, a.kit, os.path.join(root, "warmup"), warm_cache, "warmup"))
+            # The kit's own student files (the stubs), as setup.sh grades "." in the unpacked zip.
+            warm_argv = _grade_argv(a, ws, a.kit, os.path.join(root, "warmup"), warm_cache, "warmup", ["--worktree"])
+            warm = measure(warm_argv)
             result["warmup"] = warm
         print(f"budget: grading {a.submission} on cpus {a.cpus or 'all'}", file=sys.stderr)
         result["load_start"] = loadavg()
@@ -249,7 +258,7 @@ def main(argv=None):
     a.grade_flags = a.grade_flags.split()
     a.out = os.path.abspath(a.out)
     a.submission = os.path.abspath(a.submission) if os.path.exists(a.submission) else a.submission
-    if ctypes.CDLL(None, use_errno=True).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0:
+    if not _subreaper(True):
         print("budget: cannot become a child subreaper: the Bazel server's CPU would be missed", file=sys.stderr)
         return 2
     return run(a)
