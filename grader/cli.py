@@ -50,6 +50,10 @@ def _common(p):
     g.add_argument("--hidden-visibility", default="after_published",
                    help="Gradescope visibility of hidden targets (visible, hidden, after_due_date, after_published)")
     g.add_argument("--shutdown", action="store_true", help="stop the workspace's Bazel server at the end")
+    g.add_argument("--cpus", type=int, help="CPUs Bazel may use: compilers and test binaries at once "
+                   "(default: this process's CPU affinity and cgroup quota, not the host's CPU count)")
+    g.add_argument("--memory-mb", type=int, help="memory the grading may use (default: MemTotal or the cgroup "
+                   "limit); sizes Bazel's local_ram_resources and its server's Java heap")
 
 
 def _options(a):
@@ -70,6 +74,8 @@ def _options(a):
         reference=a.reference_component,
         only=a.only,
         show_hidden_timelines=a.show_hidden_timelines,
+        cpus=a.cpus,
+        memory_mb=a.memory_mb,
     )
 
 

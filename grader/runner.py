@@ -17,7 +17,7 @@ import sys
 import time
 
 from grader import bazel as bazel_mod
-from grader import gtest, sandbox, scoring, submission, timelines, util
+from grader import gtest, resources, sandbox, scoring, submission, timelines, util
 from grader.workspace import EXCLUDED_PREFIXES
 
 VERSION = "1"
@@ -51,6 +51,8 @@ class Options:
         self.only = []  # grade only these targets (replaying one failure)
         self.show_hidden_timelines = False  # copy hidden suites' failure timelines too
         self.wall_margin = 120  # seconds a `bazel test` may take beyond its tests' time limits
+        self.cpus = None  # CPUs Bazel may use (default: the affinity mask and cgroup quota)
+        self.memory_mb = None  # memory Bazel may plan for (default: MemTotal or the cgroup limit)
         for k, v in kw.items():
             if not hasattr(self, k):
                 raise TypeError(f"unknown option {k}")
@@ -113,7 +115,11 @@ class Grader:
                 f"--reference-component {' '.join(options.reference)}: this copy of the kit has no reference/ "
                 "(a student release): grading here always uses your own code"
             )
-        self.bazel = bazel_mod.Bazel(workspace.path, options.bazel)
+        # Sized to the machine (resources.py): a container's quota, not the host's CPUs.
+        self.cpus = options.cpus or resources.effective_cpus()
+        memory = (options.memory_mb << 20) if options.memory_mb else resources.effective_memory()
+        self.resource_flags = resources.bazel_flags(self.cpus, memory)
+        self.bazel = bazel_mod.Bazel(workspace.path, options.bazel, startup_args=resources.bazel_startup_flags(memory))
         self.hidden_in_kit = os.path.isdir(os.path.join(self.kit, "grader", "hidden"))
         self._sandbox = None
         self._isolation = None  # (True, bwrap version) or (False, why not)
@@ -169,7 +175,7 @@ class Grader:
             "--color=no",
             "--curses=no",
             "--show_progress_rate_limit=30",
-        ]
+        ] + self.resource_flags
         for comp in self.opts.reference:
             flags.append(f"--config=reference-{comp}")
         return flags + list(self.opts.bazel_args)
@@ -232,6 +238,7 @@ class Grader:
                 "reference": self.opts.reference,
                 "sandbox": "bubblewrap" if self._isolated() else "linux-sandbox" if self._use_linux_sandbox() else "processwrapper-sandbox",
                 "limits": self.opts.limits.describe() if self._isolated() else "none",
+                "bazel_resources": " ".join(self.resource_flags + self.bazel.startup[1:]),
             },
             "timing": {},
             "workspace": self.ws.path,
@@ -432,7 +439,7 @@ class Grader:
         if flt:
             args.append(f"--test_arg=--gtest_filter={flt}")
         args += list(extra)
-        jobs = max(1, os.cpu_count() or 1)
+        jobs = self.cpus
         wall = math.ceil(len(labels) / jobs) * timeout * 1.5 + self.opts.wall_margin
         r = self.bazel.run("test", args + ["--"] + labels, log, wall)
         ev = bazel_mod.read_events(bep, labels)

@@ -40,7 +40,9 @@ def main(argv):
         sc = json.load(f)
     with open(scenario_path + ".calls", "a") as f:
         f.write(json.dumps(argv) + "\n")
-    args = [a for a in argv if not a.startswith("--max_idle_secs")]
+    args = list(argv)
+    while args and args[0].startswith("--"):
+        args.pop(0)  # startup options (--max_idle_secs, --host_jvm_args)
     command = args[0]
     if command == "shutdown":
         return 0

@@ -49,7 +49,7 @@ class RunnerTest(TempDirTest):
         # The student's file was laid over the kit, the test itself was not.
         with open(os.path.join(self.ws_path, "raft/raft.cc")) as f:
             self.assertEqual(f.read(), "// student\n")
-        test_calls = [c for c in testkit.calls(self.tmp) if c[1] == "test"]
+        test_calls = [c for c in testkit.calls(self.tmp) if testkit.command(c) == "test"]
         self.assertEqual(len(test_calls), 3)  # one `bazel test` per seed
         self.assertIn("--test_env=TINYKV_SEED=2", test_calls[1])
         self.assertIn("--nocache_test_results", test_calls[0])
@@ -157,7 +157,7 @@ class RunnerTest(TempDirTest):
         def limits():
             out = {}
             for c in testkit.calls(self.tmp):
-                if c[1] == "test":
+                if testkit.command(c) == "test":
                     limit = next(x for x in c if x.startswith("--test_timeout="))
                     for label in c[c.index("--") + 1:]:
                         out.setdefault(label, set()).add(limit)
@@ -208,7 +208,7 @@ class RunnerTest(TempDirTest):
         with self.assertRaisesRegex(runner.GraderError, "always builds the student's code"):
             self.grade({}, bazel_args=["--config=reference"])
         r = self.grade({"tests": {A: cases("S.a"), H: cases("H.x")}}, reference=["kv"])
-        build = [c for c in testkit.calls(self.tmp) if c[1] == "build"][-1]
+        build = [c for c in testkit.calls(self.tmp) if testkit.command(c) == "build"][-1]
         self.assertIn("--config=reference-kv", build)
         self.assertEqual(r["score"], 40)
 

@@ -105,6 +105,11 @@ def fake_bazel(tmp, scenario):
     return binary
 
 
+def command(call):
+    """The Bazel command (build, test, shutdown) of a recorded call, after its startup options."""
+    return next(a for a in call if not a.startswith("--"))
+
+
 def calls(tmp):
     try:
         with open(os.path.join(tmp, "scenario.json.calls")) as f:

@@ -36,7 +36,7 @@ class VerifyTest(TempDirTest):
     def seeds_tested(self):
         seeds = []
         for c in testkit.calls(self.tmp):
-            if c[1] == "test":
+            if testkit.command(c) == "test":
                 seeds += [int(a.split("=")[-1]) for a in c if a.startswith("--test_env=TINYKV_SEED=")]
         return seeds
 
