@@ -25,6 +25,7 @@ DEFAULT_DISK_CACHE = os.path.join(os.path.expanduser("~"), ".cache", "tinykv-baz
 MAX_RERUNS = 60  # per target and seed
 NOTHING = "-*"  # a --gtest_filter that runs no case
 EXIT_CASE = "<test binary exit>"
+BUILD_TIMED_OUT = "the build did not finish in"  # + " <limit> s": a target's message when --build-timeout stopped it
 _SANDBOX_NOISE = re.compile(r"^\d+\.\d+: src/main/tools/")
 _EXIT_CODE = re.compile(r"exited with error code (\d+)")
 
@@ -384,7 +385,7 @@ class Grader:
                 built.append(spec)
             elif r.timed_out:
                 t["status"] = "build_failed"
-                t["message"] = f"the build did not finish in {self.opts.build_timeout} s"
+                t["message"] = f"{BUILD_TIMED_OUT} {self.opts.build_timeout} s"
             else:
                 t["status"] = "build_failed"
                 why = ev.failed.get(spec.target, "did not build").replace(self.ws.path + "/", "")
