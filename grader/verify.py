@@ -83,6 +83,11 @@ def replay_command(target, seed, case=None):
     return runner.replay_command(target, seed, case).replace("bazel test ", "bazel test --config=reference ", 1)
 
 
+# The kind of a target whose build the grader stopped at --build-timeout: the machine's verdict,
+# not the reference's.
+BUILD_TIME_LIMIT = "build time limit"
+
+
 class Outcome:
     def __init__(self, lab, key, ok, cached, failures, pairs, seconds, report_dir=None):
         self.lab, self.key, self.ok, self.cached = lab, key, ok, cached
@@ -96,8 +101,17 @@ class Outcome:
             how = "cached: it passed before on these sources with this plan" if self.cached else "checked"
             return (f"verify-seeds: lab {self.lab}: the reference passes all {self.pairs} (target, seed) pair"
                     f"{'s' if self.pairs != 1 else ''} ({how}, key {self.key[:12]})\n")
-        lines = [f"verify-seeds: lab {self.lab}: the reference FAILS {len(self.failures)} of the (target, case, seed) triples the grader runs;"
-                 " a correct submission would lose these points. Fix the kit (or leave the seed out) before grading:"]
+        slow = [f for f in self.failures if f["kind"] == BUILD_TIME_LIMIT]
+        if len(slow) == len(self.failures):
+            # Not a verdict on any seed: the machine did not let the build finish.
+            lines = [f"verify-seeds: lab {self.lab}: could not check {len(slow)} target(s): the reference's build did not"
+                     " finish within the grader's build time limit on this machine (busy, or slower than the limit"
+                     " assumes). Nothing is known about their seeds; check again on a quieter machine or with a"
+                     " longer --build-timeout:"]
+        else:
+            lines = [f"verify-seeds: lab {self.lab}: the reference FAILS {len(self.failures) - len(slow)} of the (target, case,"
+                     " seed) triples the grader runs; a correct submission would lose these points. Fix the kit (or"
+                     " leave the seed out) before grading:"]
         for f in self.failures:
             where = f"{f['target']}  {f['case']}" if f["case"] else f["target"]
             seed = f" seed {f['seed']}" if f["seed"] is not None else ""
@@ -115,7 +129,9 @@ def _failures(result):
         if t["status"] == "skipped":
             continue
         if t["status"] in ("missing", "build_failed", "not_run"):
-            out.append({"target": t["target"], "case": "", "seed": None, "kind": t["status"].replace("_", " "),
+            timed_out = t["status"] == "build_failed" and t["message"].startswith(runner.BUILD_TIMED_OUT)
+            out.append({"target": t["target"], "case": "", "seed": None,
+                        "kind": BUILD_TIME_LIMIT if timed_out else t["status"].replace("_", " "),
                         "message": t["message"], "replay": f"bazel build --config=reference {t['target']}"})
             continue
         if t["total"] == 0:

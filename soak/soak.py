@@ -243,8 +243,25 @@ def replay(label, seed, case=None):
     return cmd + (f" --test_arg=--gtest_filter={case}" if case else "")
 
 
+AUTOGROUP = "/proc/self/autogroup"
+
+
+def _lowest_autogroup_priority():
+    """With the kernel's autogroup scheduling (on by default on desktop Linux), CPU time is
+    shared between sessions first and `nice` only orders processes within one session. A seed
+    runs in a session of its own (setsid), so at nice 19 it would still get as much CPU as a
+    whole build in the user's terminal. Its session's autogroup gets nice 19 as well; any
+    process may lower its own autogroup's priority. Without autogroups there is no such file."""
+    try:
+        with open(AUTOGROUP, "w") as f:
+            f.write("19")
+    except OSError:
+        pass
+
+
 def _limits():
     os.setsid()
+    _lowest_autogroup_priority()
     resource.setrlimit(resource.RLIMIT_FSIZE, (LOG_LIMIT, LOG_LIMIT))
 
 

@@ -13,6 +13,8 @@ import unittest
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import soak  # noqa: E402
 
+AUTOGROUP = soak.AUTOGROUP  # (inside the class, `soak` is the method below)
+
 FAKE_TEST = """#!/bin/sh
 # Fails on seed 7 (a gtest failure), crashes on seed 9, hangs on seed 11.
 case "$TINYKV_SEED" in
@@ -63,6 +65,16 @@ class SoakTest(unittest.TestCase):
         self.assertEqual(st.failed[9].result, "crash")
         self.assertEqual(st.failed[11].result, "timeout")
         self.assertTrue(os.path.exists(os.path.join(soak.CACHE, "failures", "pkg.t-h1-seed7", "test.log")))
+
+    @unittest.skipUnless(os.path.exists(AUTOGROUP), "this kernel has no autogroup scheduling")
+    def test_a_seed_runs_at_the_lowest_priority_of_its_own_session(self):
+        with open(self.binary, "w") as f:
+            f.write("#!/bin/sh\ncat /proc/self/autogroup\nexit 1\n")
+        self.soak(1)
+        detail = self.standing().failed[1].detail
+        log = os.path.join(soak.CACHE, "failures", "pkg.t-h1-seed1", "test.log")
+        with open(log) as f:
+            self.assertRegex(f.read(), r"autogroup-\d+ nice 19", detail)
 
     def test_a_second_soak_resumes_where_the_ledger_ends(self):
         self.soak(5)

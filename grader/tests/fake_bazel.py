@@ -7,7 +7,7 @@ Scenario:
   {"missing": [label], "build_fail": {label: message}, "build_sleep": seconds,
    "test_sleep": seconds,
    "tests": {label: [{"name": "Suite.Case", "fail_seeds": [3], "crash": bool|[seeds],
-                      "hang": bool|[seeds]}]},
+                      "hang": bool|[seeds], "hang_runs": [n]}]},  (n: the case's n-th run on a seed)
    "own_filter": {label: filter}}  (the target's own args: --gtest_filter=filter, which a
                                     --gtest_filter given to `bazel test` replaces, as in gtest)
 """
@@ -32,6 +32,20 @@ def _matches(name, flt):
 
 def _event(f, obj):
     f.write(json.dumps(obj) + "\n")
+
+
+def _nth_run(scenario_path, name, seed):
+    """How many times (1, 2, ...) the case has now been run on this seed, over all invocations."""
+    path = scenario_path + ".runs"
+    runs = {}
+    if os.path.exists(path):
+        with open(path) as f:
+            runs = json.load(f)
+    key = f"{name}@{seed}"
+    runs[key] = runs.get(key, 0) + 1
+    with open(path, "w") as f:
+        json.dump(runs, f)
+    return runs[key]
 
 
 def main(argv):
@@ -113,7 +127,7 @@ def main(argv):
                         lines.append("about to crash")
                         died = ("FAILED", 139)
                         break
-                    if on("hang"):
+                    if on("hang") or _nth_run(scenario_path, c["name"], seed) in c.get("hang_runs", []):
                         lines.append("-- Test timed out --")
                         died = ("TIMEOUT", 142)
                         break

@@ -134,6 +134,18 @@ class RunnerTest(TempDirTest):
         h = self.target(H)
         self.assertEqual(h["seeds_run"], [1])  # all-or-nothing and already failed
 
+    def test_a_case_that_times_out_once_runs_again_alone(self):
+        # A busy machine can stop a correct run at its wall-clock limit: one more run alone
+        # decides. A case that hangs every time keeps its timeout.
+        r = self.grade({"tests": {A: cases("S.a", "S.b", "S.c", a={"hang_runs": [1]}, c={"hang": True}), H: cases("H.x")}})
+        a = self.target(A)
+        verdicts = {c["name"]: (c["failures"][0]["kind"] if c["failures"] else "pass") for c in a["cases"]}
+        self.assertEqual(verdicts, {"S.a": "pass", "S.b": "pass", "S.c": "timeout"})
+        self.assertIn("hit the 60 s limit again", a["cases"][2]["failures"][0]["message"])
+        alone = [x for c in testkit.calls(self.tmp) for x in c if x in ("--test_arg=--gtest_filter=S.a", "--test_arg=--gtest_filter=S.c")]
+        self.assertEqual(alone, ["--test_arg=--gtest_filter=S.a", "--test_arg=--gtest_filter=S.c"])
+        self.assertEqual((a["passed"], a["total"], a["points"], r["score"]), (2, 3, 20, 30))
+
     def test_timeout_then_budget_runs_out(self):
         # Every case hangs: the first run and the reruns time out until the budget is spent;
         # the cases never reached are listed and fail as not run.

@@ -86,6 +86,14 @@ class VerifyTest(TempDirTest):
         self.assertEqual(out.failures[0]["target"], A)
         self.assertEqual(out.failures[0]["kind"], "build failed")
 
+    def test_a_build_stopped_by_the_time_limit_is_not_called_a_failing_seed(self):
+        out = self.check({"tests": PASS["tests"], "build_sleep": 3}, build_timeout=1)
+        self.assertFalse(out.ok, "an unchecked plan is not a verified one")
+        self.assertEqual({f["kind"] for f in out.failures}, {verify.BUILD_TIME_LIMIT})
+        self.assertIn("could not check", out.text())
+        self.assertIn("--build-timeout", out.text())
+        self.assertNotIn("FAILS", out.text())
+
     def test_public_only_checks_no_hidden_seed(self):
         out = self.check(PASS, public_only=True)
         self.assertTrue(out.ok)

@@ -119,6 +119,8 @@ class PeerMsgHandler {
   // overwritten ones with StaleCommand.
   void answerProposals(const eraftpb::Entry& entry, raft_cmdpb::RaftCmdResponse resp,
                        bool wants_snap);
+  // Answers, as stale, the proposals of terms before `committed_term` (see the .cc).
+  void answerProposalsOlderThan(uint64_t committed_term);
 };
 
 }  // namespace raftstore

@@ -184,8 +184,10 @@ TEST(RaftstoreAudit, CallbackDroppedUnansweredFails) {
 
 TEST(RaftstoreAudit, CallbackNeverAnsweredFailsAtQuiescence) {
   Audits audits;
-  KeepsCallback broken;
   Cluster c(Options(3, 5));
+  // Declared after the cluster so it dies first: the callback it keeps carries the audit's
+  // watcher, which reads the cluster's clock when it is destroyed (UBSan caught the old order).
+  KeepsCallback broken;
   audits.Attach(c);
   START_OR_SKIP(c);
   c.AddObserver(&broken);
