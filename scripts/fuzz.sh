@@ -48,8 +48,9 @@ flags=(-std=c++20 -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,addre
        -Ireference -I. -I"$(dirname "$gen")")
 proto_srcs=("$gen/eraftpb.pb.cc" "$gen/metapb.pb.cc" "$gen/raft_serverpb.pb.cc")
 engine_srcs=(kv/engine_util/cf.cc kv/engine_util/cf_iterator.cc kv/engine_util/engine.cc
-             kv/engine_util/engines.cc kv/engine_util/rocks_status.cc kv/engine_util/snapshot.cc
-             kv/engine_util/status.cc kv/engine_util/write_batch.cc)
+             kv/engine_util/engines.cc kv/engine_util/mem_backend.cc kv/engine_util/rocks_backend.cc
+             kv/engine_util/rocks_status.cc kv/engine_util/snapshot.cc kv/engine_util/status.cc
+             kv/engine_util/write_batch.cc)
 raft_srcs=(raft/config.cc raft/errors.cc raft/logging.cc raft/memory_storage.cc raft/util.cc
            reference/raft/raft.cc reference/raft/raft_log.cc reference/raft/rawnode.cc)
 snap_srcs=(raftstore/snap/checksum.cc raftstore/snap/region_snapshot.cc raftstore/snap/snap_manager.cc)
