@@ -25,7 +25,6 @@ DEFAULT_DISK_CACHE = os.path.join(os.path.expanduser("~"), ".cache", "tinykv-baz
 MAX_RERUNS = 60  # per target and seed
 NOTHING = "-*"  # a --gtest_filter that runs no case
 EXIT_CASE = "<test binary exit>"
-BUILD_TIMED_OUT = "the build did not finish in"  # + " <limit> s": a target's message when --build-timeout stopped it
 _SANDBOX_NOISE = re.compile(r"^\d+\.\d+: src/main/tools/")
 _EXIT_CODE = re.compile(r"exited with error code (\d+)")
 
@@ -228,7 +227,7 @@ class Grader:
             "score": 0.0,
             "max_score": float(sum(s.points for s in specs)),
             "targets": [],
-            "build": {"ok": False, "errors": "", "log": ""},
+            "build": {"ok": False, "timed_out": False, "errors": "", "log": ""},
             "submission": {},
             "warnings": list(self.manifests.warnings),
             "options": {
@@ -385,13 +384,14 @@ class Grader:
                 built.append(spec)
             elif r.timed_out:
                 t["status"] = "build_failed"
-                t["message"] = f"{BUILD_TIMED_OUT} {self.opts.build_timeout} s"
+                t["message"] = f"the build did not finish in {self.opts.build_timeout} s"
             else:
                 t["status"] = "build_failed"
                 why = ev.failed.get(spec.target, "did not build").replace(self.ws.path + "/", "")
                 if "error executing command" in why or "compilation failed" in why.lower():
                     why = "did not compile: see the compiler errors (build.log)"
                 t["message"] = util.first_line(why, 400)
+        result["build"]["timed_out"] = r.timed_out
         result["build"]["ok"] = len(built) == len([s for s in specs if targets[s.target]["status"] != "missing"])
         if not result["build"]["ok"]:
             result["build"]["errors"] = compiler_errors(text)

@@ -129,7 +129,7 @@ def _failures(result):
         if t["status"] == "skipped":
             continue
         if t["status"] in ("missing", "build_failed", "not_run"):
-            timed_out = t["status"] == "build_failed" and t["message"].startswith(runner.BUILD_TIMED_OUT)
+            timed_out = t["status"] == "build_failed" and result["build"].get("timed_out")
             out.append({"target": t["target"], "case": "", "seed": None,
                         "kind": BUILD_TIME_LIMIT if timed_out else t["status"].replace("_", " "),
                         "message": t["message"], "replay": f"bazel build --config=reference {t['target']}"})
