@@ -127,7 +127,8 @@ def main(argv):
                         lines.append("about to crash")
                         died = ("FAILED", 139)
                         break
-                    if on("hang") or _nth_run(scenario_path, c["name"], seed) in c.get("hang_runs", []):
+                    hangs_this_run = "hang_runs" in c and _nth_run(scenario_path, c["name"], seed) in c["hang_runs"]
+                    if on("hang") or hangs_this_run:
                         lines.append("-- Test timed out --")
                         died = ("TIMEOUT", 142)
                         break
