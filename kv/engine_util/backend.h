@@ -50,6 +50,16 @@ struct BackendOp {
   size_t cf;
 };
 
+// The backend half of Engine::RangeReplacement, which checks the order and range of the keys.
+class BackendReplacement {
+ public:
+  // Without a commit nothing reaches the backend, and files written aside are removed.
+  virtual ~BackendReplacement() = default;
+  virtual Status Put(size_t cf, std::string_view key, std::string_view value) = 0;
+  // Clears the range in each column family and adds the pairs: all of it or nothing.
+  virtual Status Commit() = 0;
+};
+
 class Backend {
  public:
   virtual ~Backend() = default;
@@ -63,9 +73,12 @@ class Backend {
   virtual std::shared_ptr<const BackendSnapshot> NewSnapshot() const = 0;
   // `at` null: the state when the cursor is made (later writes are not seen).
   virtual std::unique_ptr<BackendCursor> NewCursor(size_t cf, const BackendSnapshot* at) const = 0;
-  // Adds every pair of the SST file at `path` (read with `options`, env included) to `cf`,
-  // newer than anything already there.
-  virtual Status IngestSst(size_t cf, const std::string& path, const rocksdb::Options& options) = 0;
+  // New contents for [start, end) (an empty `end`: no end) of the column families `cfs`
+  // (Engine::RangeReplacement). `scratch` prefixes the paths, on options.env, of any files it
+  // writes before the commit.
+  virtual Result<std::unique_ptr<BackendReplacement>> NewReplacement(
+      std::string_view start, std::string_view end, const std::vector<size_t>& cfs,
+      const std::string& scratch, const rocksdb::Options& options) = 0;
   // Readers are gone (Engine checks); after Close nothing else is called.
   virtual Status Close() = 0;
 

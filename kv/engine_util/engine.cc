@@ -126,13 +126,22 @@ Result<std::unique_ptr<rocksdb::SstFileWriter>> Engine::NewSstFileWriter(
   return std::make_unique<rocksdb::SstFileWriter>(rocksdb::EnvOptions(), options, h);
 }
 
-Status Engine::IngestSstFile(std::string_view cf, const std::string& path) {
-  Result<size_t> i = cfIndex(cf, "ingest");
-  if (!i.ok()) return i.status();
+Result<std::unique_ptr<RangeReplacement>> Engine::NewRangeReplacement(
+    std::string_view start, std::string_view end, const std::vector<std::string>& cfs,
+    const std::string& scratch, std::string what) {
+  std::vector<size_t> indexes;
+  for (const std::string& cf : cfs) {
+    Result<size_t> i = cfIndex(cf, what);
+    if (!i.ok()) return i.status();
+    indexes.push_back(*i);
+  }
   rocksdb::Options options = RocksOptions(options_);
   options.env = env();
-  return backend_->IngestSst(*i, path, options)
-      .Annotate("ingest " + path + " into cf " + std::string(cf) + " of " + options_.path);
+  auto backend = backend_->NewReplacement(start, end, indexes, scratch, options);
+  if (!backend.ok()) return backend.status().Annotate(what + " in " + options_.path);
+  return std::unique_ptr<RangeReplacement>(
+      new RangeReplacement(*this, std::string(start), std::string(end), std::move(what),
+                           std::move(indexes), std::move(backend).value()));
 }
 
 Result<std::optional<std::string>> Engine::getAt(std::string_view cf, std::string_view key,
@@ -205,35 +214,66 @@ Status Engine::Write(const WriteBatch& batch, bool sync) {
     }
     ops.push_back(BackendOp{&op, *cf});
   }
-  const bool observed = observer_ && compound_depth_ == 0;
-  if (observed) observer_(*this, WriteEvent{"write batch", batch.Len(), false});
+  if (observer_) observer_(*this, WriteEvent{"write batch", batch.Len(), false});
   Status s = backend_->Write(ops, sync);
   if (!s.ok()) {
     return s.Annotate("write batch of " + std::to_string(batch.Len()) + " to " + options_.path);
   }
-  if (observed) observer_(*this, WriteEvent{"write batch", batch.Len(), true});
+  if (observer_) observer_(*this, WriteEvent{"write batch", batch.Len(), true});
   return Status::OK();
 }
 
-Engine::CompoundWrite::CompoundWrite(Engine& engine, std::string_view what)
-    : engine_(engine), what_(what) {
-  if (engine_.observer_ && engine_.compound_depth_ == 0) {
-    engine_.observer_(engine_, WriteEvent{what_, 0, false});
+RangeReplacement::RangeReplacement(Engine& engine, std::string start, std::string end,
+                                   std::string what, std::vector<size_t> cfs,
+                                   std::unique_ptr<BackendReplacement> backend)
+    : engine_(engine),
+      start_(std::move(start)),
+      end_(std::move(end)),
+      what_(std::move(what)),
+      cfs_(std::move(cfs)),
+      last_(cfs_.size()),
+      backend_(std::move(backend)) {}
+
+RangeReplacement::~RangeReplacement() = default;
+
+Status RangeReplacement::Put(std::string_view cf, std::string_view key, std::string_view value) {
+  auto refuse = [&](const std::string& why) {
+    put_failed_ = true;
+    return Status::InvalidArgument(what_ + ": cf " + std::string(cf) + " key " + HexKey(key) + " " +
+                                   why);
+  };
+  if (committed_) return refuse("put after the commit");
+  size_t slot = 0;
+  while (slot < cfs_.size() && engine_.cf_names_[cfs_[slot]] != cf) ++slot;
+  if (slot == cfs_.size()) return refuse("is not in a replaced column family");
+  if (key < start_ || (!end_.empty() && key >= end_)) {
+    return refuse("is outside the replaced range [" + HexKey(start_) + ", " +
+                  (end_.empty() ? std::string("end") : HexKey(end_)) + ")");
   }
-  ++engine_.compound_depth_;
-  open_ = true;
+  if (last_[slot] && key <= *last_[slot]) {
+    return refuse("does not come after the previous key " + HexKey(*last_[slot]));
+  }
+  Status s = backend_->Put(cfs_[slot], key, value);
+  if (!s.ok()) {
+    put_failed_ = true;
+    return s.Annotate(what_);
+  }
+  last_[slot] = std::string(key);
+  ++pairs_;
+  return Status::OK();
 }
 
-void Engine::CompoundWrite::Done() {
-  if (!open_) return;
-  open_ = false;
-  if (--engine_.compound_depth_ == 0 && engine_.observer_) {
-    engine_.observer_(engine_, WriteEvent{what_, 0, true});
-  }
-}
-
-Engine::CompoundWrite::~CompoundWrite() {
-  if (open_) --engine_.compound_depth_;
+Status RangeReplacement::Commit() {
+  if (committed_) return Status::InvalidArgument(what_ + ": committed twice");
+  if (put_failed_) return Status::InvalidArgument(what_ + ": a Put failed, nothing is written");
+  KV_RETURN_IF_ERROR(engine_.checkOpen(what_));
+  committed_ = true;
+  const Engine::WriteObserver& observer = engine_.observer_;
+  if (observer) observer(engine_, Engine::WriteEvent{what_, pairs_, false});
+  Status s = backend_->Commit();
+  if (!s.ok()) return s.Annotate(what_ + " in " + engine_.options_.path);
+  if (observer) observer(engine_, Engine::WriteEvent{what_, pairs_, true});
+  return Status::OK();
 }
 
 Result<std::unique_ptr<CfIterator>> Engine::iteratorAt(

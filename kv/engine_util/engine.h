@@ -32,10 +32,12 @@
 namespace kv {
 
 class Backend;
+class BackendReplacement;
 class BackendSnapshot;
 class CfIterator;
 class EngineSnapshot;
 class MemoryEngines;
+class RangeReplacement;
 
 // A file system that lives in memory (rocksdb::NewMemEnv): what tests open engines on, so a
 // "restart" (close, then open the same path on the same env) keeps the data without touching
@@ -135,38 +137,21 @@ class Engine {
 
   // ---- For crash tests (raftstore/testing/crash_points.h); unset, it costs one test. ----
 
-  // What a write observer sees: every write (Write and the single-key helpers), just before
+  // What a write observer sees: every write (Write, the single-key helpers and a
+  // RangeReplacement's commit), just before
   // it is stored and again just after it succeeded. An observer may throw to stop the
   // caller right there (a simulated crash): before the write, nothing of it is stored; after,
   // all of it is.
   struct WriteEvent {
-    // "write batch", or the name of a CompoundWrite.
+    // "write batch", or the name of a RangeReplacement.
     std::string_view what;
+    // The batch's operations, or the replacement's pairs.
     size_t ops = 0;
     // false: about to write; true: written.
     bool done = false;
   };
   using WriteObserver = std::function<void(const Engine& engine, const WriteEvent& event)>;
   void set_write_observer(WriteObserver observer) { observer_ = std::move(observer); }
-
-  // Several writes that count as one for the observer (it sees `what` before the first and
-  // after the last, and nothing in between): applying a snapshot's files, which clears the
-  // region's range and ingests a file per column family, is one atomic step for a crash, as
-  // one RocksDB IngestExternalFiles call with range deletions would make it.
-  class CompoundWrite {
-   public:
-    CompoundWrite(Engine& engine, std::string_view what);
-    // The writes succeeded: the observer sees `what` done.
-    void Done();
-    ~CompoundWrite();
-    CompoundWrite(const CompoundWrite&) = delete;
-    CompoundWrite& operator=(const CompoundWrite&) = delete;
-
-   private:
-    Engine& engine_;
-    std::string_view what_;
-    bool open_ = false;
-  };
 
   // An iterator over `cf` at the current state (it sees no writes made after it is created).
   Result<std::unique_ptr<CfIterator>> NewIterator(std::string_view cf) const;
@@ -179,10 +164,16 @@ class Engine {
   // a store on one backend applies on the other. A writer for `cf`'s file (Open, Put, Finish),
   // on env().
   Result<std::unique_ptr<rocksdb::SstFileWriter>> NewSstFileWriter(std::string_view cf) const;
-  // Adds every pair of the SST file at `path` (on env()) to `cf`, newer than what is there
-  // (RocksDB's IngestExternalFile; the file is copied, not moved). Not seen by the write
-  // observer on its own: call it inside a CompoundWrite.
-  Status IngestSstFile(std::string_view cf, const std::string& path);
+
+  // New contents for the keys [start, end) (an empty `end`: no end) of the column families
+  // `cfs`, which replace what they hold there in one write at Commit (see RangeReplacement).
+  // The RocksDB engine writes files named `scratch`.<cf>.sst on env() until then; the write
+  // observer sees the commit as one write called `what`.
+  Result<std::unique_ptr<RangeReplacement>> NewRangeReplacement(std::string_view start,
+                                                                std::string_view end,
+                                                                const std::vector<std::string>& cfs,
+                                                                const std::string& scratch,
+                                                                std::string what);
 
   // RocksDB itself, for what the helpers do not cover. Null after Close and for an in-memory
   // engine; CfHandle is then kNotSupported.
@@ -194,6 +185,7 @@ class Engine {
  private:
   friend class CfIterator;
   friend class EngineSnapshot;
+  friend class RangeReplacement;
 
   Engine(Kind kind, EngineOptions options, std::unique_ptr<Backend> backend,
          std::vector<std::string> cf_names);
@@ -214,8 +206,43 @@ class Engine {
   // Live snapshots and iterators: the backend must not close under them.
   mutable std::atomic<int> open_readers_{0};
   WriteObserver observer_;
-  // Inside a CompoundWrite: its writes are not observed one by one.
-  int compound_depth_ = 0;
+};
+
+// The new contents of a key range in some column families (Engine::NewRangeReplacement): Put
+// the pairs, then Commit clears the range in every one of those column families and adds them,
+// as one write. Until it succeeds the engine is as it was, also after an error of Put or Commit,
+// a crash, or a replacement dropped without a commit. What applying a region snapshot needs:
+// the RocksDB engine ingests one SST file per column family, each holding a range deletion and
+// the pairs, in one IngestExternalFiles call; the in-memory engine writes one batch. It must not
+// outlive its engine.
+class RangeReplacement {
+ public:
+  ~RangeReplacement();
+  RangeReplacement(const RangeReplacement&) = delete;
+  RangeReplacement& operator=(const RangeReplacement&) = delete;
+
+  // Adds a pair to `cf`'s new contents: keys strictly ascending within a column family, each
+  // inside the range (else kInvalidArgument, and the replacement can no longer commit).
+  Status Put(std::string_view cf, std::string_view key, std::string_view value);
+  // Writes the new contents; at most once, and only after every Put succeeded.
+  Status Commit();
+
+ private:
+  friend class Engine;
+  RangeReplacement(Engine& engine, std::string start, std::string end, std::string what,
+                   std::vector<size_t> cfs, std::unique_ptr<BackendReplacement> backend);
+
+  Engine& engine_;
+  std::string start_;
+  std::string end_;
+  std::string what_;
+  std::vector<size_t> cfs_;
+  // The last key put, per entry of cfs_.
+  std::vector<std::optional<std::string>> last_;
+  std::unique_ptr<BackendReplacement> backend_;
+  size_t pairs_ = 0;
+  bool put_failed_ = false;
+  bool committed_ = false;
 };
 
 const char* EngineKindName(Engine::Kind kind);

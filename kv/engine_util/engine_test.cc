@@ -13,6 +13,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "kv/engine_util/cf.h"
 #include "kv/engine_util/cf_iterator.h"
@@ -496,41 +497,97 @@ TEST_P(EngineTest, ManyKeysAgreeWithAMap) {
   EXPECT_EQ(Dump(kCfDefault), expect);
 }
 
-// Region snapshots' files: an SST file written from one engine and ingested into another
-// replaces what the target had at those keys, and a snapshot taken before does not see it.
-TEST_P(EngineTest, SstFileRoundTrip) {
+// Region snapshots' files are SST files whatever the backend.
+TEST_P(EngineTest, SstFileWriterWritesAFileOnTheEnginesEnv) {
   const std::string path = "/mem/cf-default.sst";
   Result<std::unique_ptr<rocksdb::SstFileWriter>> w = engine_->NewSstFileWriter(kCfDefault);
   ASSERT_TRUE(w.ok()) << w.status();
   ASSERT_TRUE((*w)->Open(path).ok());
   ASSERT_TRUE((*w)->Put("k1", "v1").ok());
-  ASSERT_TRUE((*w)->Put("k2", "").ok());
   ASSERT_TRUE((*w)->Finish().ok());
+  EXPECT_TRUE(env_->FileExists(path).ok());
   EXPECT_TRUE(engine_->NewSstFileWriter("nope").status().IsInvalidArgument());
+}
 
-  std::unique_ptr<Engine> target = MustOpen(Engine::Kind::kKv, "/mem/target");
-  ASSERT_NE(target, nullptr);
-  ASSERT_TRUE(target->PutCF(kCfDefault, "k1", "old").ok());
-  ASSERT_TRUE(target->PutCF(kCfDefault, "k3", "kept").ok());
-  Result<std::unique_ptr<EngineSnapshot>> before = target->NewSnapshot();
+// The names of the files under /mem whose name starts with `prefix` (the in-memory engine
+// writes no file there: no /mem at all).
+std::vector<std::string> FilesStartingWith(rocksdb::Env& env, const std::string& prefix) {
+  std::vector<std::string> all, found;
+  rocksdb::Status listed = env.GetChildren("/mem", &all);
+  EXPECT_TRUE(listed.ok() || listed.IsNotFound()) << listed.ToString();
+  for (const std::string& f : all) {
+    if (f.rfind(prefix, 0) == 0) found.push_back(f);
+  }
+  return found;
+}
+
+// Applying a region snapshot: [b, y) of the data column families is replaced by the new pairs
+// in one write; keys outside the range, the meta column family and earlier snapshots keep what
+// they had.
+TEST_P(EngineTest, RangeReplacementReplacesTheRangeOfEveryListedColumnFamily) {
+  for (const char* k : {"a", "b", "c", "y"}) ASSERT_TRUE(engine_->PutCF(kCfDefault, k, "old").ok());
+  ASSERT_TRUE(engine_->PutCF(kCfLock, "b", "old").ok());
+  ASSERT_TRUE(engine_->PutCF(kCfWrite, "x", "old").ok());
+  ASSERT_TRUE(engine_->PutCF(kCfRaft, "c", "meta").ok());
+  Result<std::unique_ptr<EngineSnapshot>> before = engine_->NewSnapshot();
   ASSERT_TRUE(before.ok());
-  Status s = target->IngestSstFile(kCfDefault, path);
-  ASSERT_TRUE(s.ok()) << s;
-  EXPECT_EQ(target->GetCF(kCfDefault, "k1").value(), "v1");
-  EXPECT_EQ(target->GetCF(kCfDefault, "k2").value(), std::optional<std::string>(""));
-  EXPECT_EQ(target->GetCF(kCfDefault, "k3").value(), "kept");
-  EXPECT_EQ(target->GetCF(kCfLock, "k1").value(), std::nullopt);
-  EXPECT_EQ((*before)->GetCF(kCfDefault, "k1").value(), "old");
-  EXPECT_EQ((*before)->GetCF(kCfDefault, "k2").value(), std::nullopt);
-  before = Status::Internal("dropped");
 
-  // The file stays (it is copied), and a missing file is an error that names it.
-  std::string bytes;
-  ASSERT_TRUE(rocksdb::ReadFileToString(env_.get(), path, &bytes).ok());
-  Status missing = target->IngestSstFile(kCfWrite, "/mem/none.sst");
-  EXPECT_FALSE(missing.ok());
-  EXPECT_NE(missing.message().find("/mem/none.sst"), std::string::npos) << missing;
-  EXPECT_EQ(target->GetCF(kCfWrite, "k1").value(), std::nullopt);
+  auto r = engine_->NewRangeReplacement("b", "y", DataCfs(), "/mem/scratch", "apply");
+  ASSERT_TRUE(r.ok()) << r.status();
+  ASSERT_TRUE((*r)->Put(kCfDefault, "b", "new").ok());
+  ASSERT_TRUE((*r)->Put(kCfDefault, "d", "").ok());
+  ASSERT_TRUE((*r)->Put(kCfWrite, "e", "new").ok());
+  EXPECT_EQ(Dump(kCfDefault), "a=old,b=old,c=old,y=old") << "nothing changes before the commit";
+  Status s = (*r)->Commit();
+  ASSERT_TRUE(s.ok()) << s;
+  EXPECT_EQ(Dump(kCfDefault), "a=old,b=new,d=,y=old");
+  EXPECT_EQ(Dump(kCfLock), "");
+  EXPECT_EQ(Dump(kCfWrite), "e=new");
+  EXPECT_EQ(Dump(kCfRaft), "c=meta");
+  EXPECT_EQ((*before)->GetCF(kCfDefault, "b").value(), "old");
+  EXPECT_EQ((*before)->GetCF(kCfDefault, "d").value(), std::nullopt);
+  before = Status::Internal("dropped");
+  EXPECT_TRUE((*r)->Commit().IsInvalidArgument()) << "a second commit";
+  r = Status::Internal("dropped");
+  EXPECT_EQ(FilesStartingWith(*env_, "scratch"), std::vector<std::string>{});
+}
+
+TEST_P(EngineTest, RangeReplacementWithoutAnEndReachesTheLastKey) {
+  for (const char* k : {"a", "m", "zzz"}) ASSERT_TRUE(engine_->PutCF(kCfDefault, k, "old").ok());
+  auto r = engine_->NewRangeReplacement("m", "", DataCfs(), "/mem/scratch", "apply");
+  ASSERT_TRUE(r.ok()) << r.status();
+  ASSERT_TRUE((*r)->Put(kCfDefault, "n", "new").ok());
+  ASSERT_TRUE((*r)->Put(kCfDefault, "\xff\xff", "new").ok());
+  ASSERT_TRUE((*r)->Commit().ok());
+  EXPECT_EQ(Dump(kCfDefault), "a=old,n=new,\xff\xff=new");
+}
+
+// A pair the replacement cannot take is refused with a message naming it, and the engine keeps
+// everything it had: the replacement cannot commit any more, and its scratch files go with it.
+TEST_P(EngineTest, RangeReplacementRefusesABadPairAndChangesNothing) {
+  ASSERT_TRUE(engine_->PutCF(kCfDefault, "c", "old").ok());
+  EXPECT_TRUE(engine_->NewRangeReplacement("b", "y", {"default", "nope"}, "/mem/scratch", "apply")
+                  .status()
+                  .IsInvalidArgument());
+  struct Bad {
+    std::string_view cf;
+    const char* key;
+    const char* says;
+  };
+  for (const Bad& bad : {Bad{kCfDefault, "a", "outside the replaced range"},
+                         Bad{kCfDefault, "y", "outside the replaced range"},
+                         Bad{kCfDefault, "c", "does not come after"},
+                         Bad{kCfRaft, "c", "not in a replaced column family"}}) {
+    auto r = engine_->NewRangeReplacement("b", "y", DataCfs(), "/mem/scratch", "apply");
+    ASSERT_TRUE(r.ok()) << r.status();
+    ASSERT_TRUE((*r)->Put(kCfDefault, "c", "new").ok());
+    Status s = (*r)->Put(bad.cf, bad.key, "v");
+    EXPECT_TRUE(s.IsInvalidArgument()) << bad.cf << " " << bad.key << ": " << s;
+    EXPECT_NE(s.message().find(bad.says), std::string::npos) << s;
+    EXPECT_TRUE((*r)->Commit().IsInvalidArgument()) << "a commit after a failed put";
+  }
+  EXPECT_EQ(Dump(kCfDefault), "c=old");
+  EXPECT_EQ(FilesStartingWith(*env_, "scratch"), std::vector<std::string>{});
 }
 
 TEST_P(EngineTest, DestroyForgetsTheEngine) {

@@ -1,7 +1,5 @@
 #include "kv/engine_util/mem_backend.h"
 
-#include <rocksdb/sst_file_reader.h>
-
 #include <algorithm>
 #include <cstdint>
 #include <functional>
@@ -10,7 +8,6 @@
 #include <set>
 #include <utility>
 
-#include "kv/engine_util/rocks_status.h"
 #include "kv/engine_util/sorted_chunks.h"
 
 namespace kv {
@@ -97,12 +94,6 @@ class MemStore {
           break;
       }
     }
-  }
-
-  // Puts the pairs read from a snapshot file, as one batch.
-  void PutAll(size_t cf, std::vector<std::pair<std::string, std::string>> pairs) {
-    const uint64_t s = ++seq;
-    for (auto& [k, v] : pairs) put(cf, k, Version{s, false, std::move(v)});
   }
 
   std::mutex mu;
@@ -326,21 +317,11 @@ class MemBackend : public Backend {
     return std::make_unique<MemCursor>(store_, cf, std::move(own), point);
   }
 
-  Status IngestSst(size_t cf, const std::string& path, const rocksdb::Options& options) override {
-    // The same files as the RocksDB backend ingests, read back pair by pair.
-    rocksdb::SstFileReader reader(options);
-    KV_RETURN_IF_ERROR(FromRocks(reader.Open(path), ""));
-    KV_RETURN_IF_ERROR(FromRocks(reader.VerifyChecksum(), ""));
-    std::unique_ptr<rocksdb::Iterator> it(reader.NewIterator(rocksdb::ReadOptions()));
-    std::vector<std::pair<std::string, std::string>> pairs;
-    for (it->SeekToFirst(); it->Valid(); it->Next()) {
-      pairs.emplace_back(it->key().ToString(), it->value().ToString());
-    }
-    KV_RETURN_IF_ERROR(FromRocks(it->status(), ""));
-    std::lock_guard<std::mutex> l(store_->mu);
-    store_->PutAll(cf, std::move(pairs));
-    return Status::OK();
-  }
+  Result<std::unique_ptr<BackendReplacement>> NewReplacement(std::string_view start,
+                                                             std::string_view end,
+                                                             const std::vector<size_t>& cfs,
+                                                             const std::string&,
+                                                             const rocksdb::Options&) override;
 
   Status Close() override {
     if (store_ == nullptr) return Status::OK();
@@ -358,6 +339,46 @@ class MemBackend : public Backend {
   std::shared_ptr<MemoryEngines> engines_;
   std::shared_ptr<MemStore> store_;
 };
+
+// A range replacement is a write batch here: the range deletions first, then the pairs, all
+// written under the store's lock at once.
+class MemReplacement : public BackendReplacement {
+ public:
+  MemReplacement(Backend& backend, const std::vector<std::string>& cf_names, std::string_view start,
+                 std::string_view end, const std::vector<size_t>& cfs)
+      : backend_(backend), cf_names_(cf_names) {
+    for (size_t cf : cfs) {
+      batch_.DeleteRangeCF(cf_names_[cf], start, end);
+      cf_of_op_.push_back(cf);
+    }
+  }
+
+  Status Put(size_t cf, std::string_view key, std::string_view value) override {
+    batch_.SetCF(cf_names_[cf], key, value);
+    cf_of_op_.push_back(cf);
+    return Status::OK();
+  }
+
+  Status Commit() override {
+    std::vector<BackendOp> ops;
+    ops.reserve(cf_of_op_.size());
+    for (size_t i = 0; i < cf_of_op_.size(); ++i) ops.push_back({&batch_.ops()[i], cf_of_op_[i]});
+    return backend_.Write(ops, /*sync=*/false);
+  }
+
+ private:
+  Backend& backend_;
+  const std::vector<std::string>& cf_names_;
+  WriteBatch batch_;
+  std::vector<size_t> cf_of_op_;  // the column family index of each op of batch_
+};
+
+Result<std::unique_ptr<BackendReplacement>> MemBackend::NewReplacement(
+    std::string_view start, std::string_view end, const std::vector<size_t>& cfs,
+    const std::string&, const rocksdb::Options&) {
+  return std::unique_ptr<BackendReplacement>(
+      new MemReplacement(*this, store_->cf_names, start, end, cfs));
+}
 
 }  // namespace
 

@@ -1,9 +1,13 @@
 #include "kv/engine_util/rocks_backend.h"
 
 #include <rocksdb/filter_policy.h>
+#include <rocksdb/sst_file_writer.h>
 #include <rocksdb/table.h>
 
+#include <optional>
+#include <string>
 #include <utility>
+#include <vector>
 
 #include "kv/engine_util/rocks_status.h"
 
@@ -50,6 +54,102 @@ class RocksCursor : public BackendCursor {
   std::unique_ptr<rocksdb::Iterator> it_;
 };
 
+// The end of a range deletion of [start, end) in `h` as RocksDB needs it: `end` itself, or
+// for an empty one (no end) just past the current last key. (A key written after this point by
+// another thread may survive; raftstore deletes ranges from one thread.) Nothing when the
+// range holds no key to delete.
+Status RangeEnd(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* h, std::string_view start,
+                std::string_view end, std::optional<std::string>* out) {
+  std::string bound(end);
+  if (bound.empty()) {
+    std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions(), h));
+    it->SeekToLast();
+    if (!it->status().ok())
+      return FromRocks(it->status(), "find the last key of cf " + h->GetName());
+    if (!it->Valid()) return Status::OK();
+    bound = it->key().ToString() + '\0';
+  }
+  if (start < bound) *out = std::move(bound);
+  return Status::OK();
+}
+
+// A range replacement as RocksDB does it: an SST file per column family holding a range
+// deletion of the range and the new pairs (RocksDB gives every entry of an ingested file the
+// same sequence number, and a range deletion covers only older entries, so the file's own
+// pairs survive it), all ingested in one IngestExternalFiles call, which is atomic across
+// column families and crashes.
+class RocksReplacement : public BackendReplacement {
+ public:
+  RocksReplacement(rocksdb::DB* db, std::string_view start, std::string_view end,
+                   const rocksdb::Options& options)
+      : db_(db), start_(start), end_(end), env_(options.env) {}
+
+  ~RocksReplacement() override {
+    // Ingested files were moved into the engine already; the rest are abandoned here.
+    for (File& f : files_) {
+      f.writer.reset();
+      env_->DeleteFile(f.path).PermitUncheckedError();
+    }
+  }
+
+  Status Add(size_t cf, rocksdb::ColumnFamilyHandle* h, const std::string& path) {
+    rocksdb::Options options(rocksdb::DBOptions(), db_->GetOptions(h));
+    options.env = env_;
+    File f{cf, h, path,
+           std::make_unique<rocksdb::SstFileWriter>(rocksdb::EnvOptions(), options, h)};
+    KV_RETURN_IF_ERROR(FromRocks(f.writer->Open(path), "create " + path));
+    files_.push_back(std::move(f));
+    return Status::OK();
+  }
+
+  Status Put(size_t cf, std::string_view key, std::string_view value) override {
+    for (File& f : files_) {
+      if (f.cf != cf) continue;
+      f.empty = false;
+      return FromRocks(f.writer->Put(ToSlice(key), ToSlice(value)), "write " + f.path);
+    }
+    return Status::InvalidArgument("column family " + std::to_string(cf) + " is not replaced");
+  }
+
+  Status Commit() override {
+    std::vector<rocksdb::IngestExternalFileArg> args;
+    for (File& f : files_) {
+      std::optional<std::string> end;
+      KV_RETURN_IF_ERROR(RangeEnd(db_, f.h, start_, end_, &end));
+      if (end) {
+        KV_RETURN_IF_ERROR(
+            FromRocks(f.writer->DeleteRange(ToSlice(start_), *end), "write " + f.path));
+        f.empty = false;
+      }
+      if (f.empty) continue;  // nothing to clear or add; RocksDB writes no empty file
+      KV_RETURN_IF_ERROR(FromRocks(f.writer->Finish(), "finish " + f.path));
+      rocksdb::IngestExternalFileArg arg;
+      arg.column_family = f.h;
+      arg.external_files = {f.path};
+      // The files are this replacement's own: moved (linked) in, not copied.
+      arg.options.move_files = true;
+      args.push_back(std::move(arg));
+    }
+    if (args.empty()) return Status::OK();
+    return FromRocks(db_->IngestExternalFiles(args), "ingest");
+  }
+
+ private:
+  struct File {
+    size_t cf;
+    rocksdb::ColumnFamilyHandle* h;
+    std::string path;
+    std::unique_ptr<rocksdb::SstFileWriter> writer;
+    bool empty = true;
+  };
+
+  rocksdb::DB* db_;
+  std::string start_;
+  std::string end_;
+  rocksdb::Env* env_;
+  std::vector<File> files_;
+};
+
 class RocksBackend : public Backend {
  public:
   RocksBackend(const EngineOptions& options, rocksdb::DB* db,
@@ -89,12 +189,9 @@ class RocksBackend : public Backend {
     return std::make_unique<RocksCursor>(db_->NewIterator(ro, handles_[cf]));
   }
 
-  Status IngestSst(size_t cf, const std::string& path, const rocksdb::Options&) override {
-    rocksdb::IngestExternalFileOptions options;
-    // Copy, so the snapshot's files stay intact until the snapshot is deleted.
-    options.move_files = false;
-    return FromRocks(db_->IngestExternalFile(handles_[cf], {path}, options), "");
-  }
+  Result<std::unique_ptr<BackendReplacement>> NewReplacement(
+      std::string_view start, std::string_view end, const std::vector<size_t>& cfs,
+      const std::string& scratch, const rocksdb::Options& options) override;
 
   Status Close() override {
     if (db_ == nullptr) return Status::OK();
@@ -129,20 +226,10 @@ class RocksBackend : public Backend {
         s = out->Delete(h, op.key);
         break;
       case WriteBatch::Op::Kind::kDeleteRange: {
-        std::string end = op.value;
-        if (end.empty()) {
-          // No end: delete up to and including the current last key. (A key written after
-          // this point by another thread may survive; raftstore deletes ranges from one
-          // thread.)
-          std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), h));
-          it->SeekToLast();
-          if (!it->status().ok())
-            return FromRocks(it->status(), "find the last key of cf " + op.cf);
-          if (!it->Valid()) return Status::OK();
-          end = it->key().ToString() + '\0';
-        }
-        if (op.key >= end) return Status::OK();  // an empty range
-        s = out->DeleteRange(h, op.key, end);
+        std::optional<std::string> end;
+        KV_RETURN_IF_ERROR(RangeEnd(db_, h, op.key, op.value, &end));
+        if (!end) return Status::OK();
+        s = out->DeleteRange(h, op.key, *end);
         break;
       }
     }
@@ -155,6 +242,17 @@ class RocksBackend : public Backend {
   rocksdb::DB* db_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
 };
+
+Result<std::unique_ptr<BackendReplacement>> RocksBackend::NewReplacement(
+    std::string_view start, std::string_view end, const std::vector<size_t>& cfs,
+    const std::string& scratch, const rocksdb::Options& options) {
+  auto replacement = std::make_unique<RocksReplacement>(db_, start, end, options);
+  for (size_t cf : cfs) {
+    KV_RETURN_IF_ERROR(
+        replacement->Add(cf, handles_[cf], scratch + "." + handles_[cf]->GetName() + ".sst"));
+  }
+  return std::unique_ptr<BackendReplacement>(std::move(replacement));
+}
 
 }  // namespace
 

@@ -1,6 +1,6 @@
 // The engine's write observer (crash tests): it sees every write before and after, a throw
-// before the write leaves nothing written and after leaves all of it, and a CompoundWrite is
-// one observed write.
+// before the write leaves nothing written and after leaves all of it, and a RangeReplacement's
+// commit is one observed write.
 
 #include <gtest/gtest.h>
 
@@ -59,25 +59,33 @@ TEST(WriteObserver, ThrowingBeforeWritesNothingAndAfterWritesAll) {
   EXPECT_EQ(engine->GetCF(kCfDefault, "b").value(), "2");
 }
 
-TEST(WriteObserver, CompoundWriteIsOneObservedWrite) {
+TEST(WriteObserver, RangeReplacementIsOneObservedWrite) {
   auto engine = OpenKv();
+  ASSERT_TRUE(engine->PutCF(kCfDefault, "b", "old").ok());
   std::vector<std::string> seen;
+  bool crash_before = true;
   engine->set_write_observer([&](const Engine&, const Engine::WriteEvent& e) {
-    seen.push_back(std::string(e.what) + (e.done ? " done" : ""));
+    seen.push_back(std::string(e.what) + " " + std::to_string(e.ops) + (e.done ? " done" : ""));
+    if (crash_before && !e.done) throw Crash{};
   });
-  {
-    Engine::CompoundWrite c(*engine, "apply snapshot data");
-    ASSERT_TRUE(engine->PutCF(kCfDefault, "a", "1").ok());
-    ASSERT_TRUE(engine->PutCF(kCfDefault, "b", "1").ok());
-    c.Done();
-  }
-  {
-    // Abandoned (an error in between): no "done", and later writes are observed again.
-    Engine::CompoundWrite c(*engine, "failed");
-  }
-  ASSERT_TRUE(engine->PutCF(kCfDefault, "c", "1").ok());
-  EXPECT_EQ(seen, (std::vector<std::string>{"apply snapshot data", "apply snapshot data done",
-                                            "failed", "write batch", "write batch done"}));
+  auto replace = [&] {
+    auto r =
+        engine->NewRangeReplacement("a", "z", DataCfs(), "/mem/scratch", "apply snapshot data");
+    EXPECT_TRUE(r.ok()) << r.status();
+    EXPECT_TRUE((*r)->Put(kCfDefault, "c", "1").ok());
+    EXPECT_TRUE((*r)->Put(kCfWrite, "c", "1").ok());
+    return std::move(r).value();
+  };
+  // A crash just before the commit: the old contents stay.
+  EXPECT_THROW((void)replace()->Commit(), Crash);
+  EXPECT_EQ(engine->GetCF(kCfDefault, "b").value(), "old");
+  // Dropped without a commit: not a write.
+  (void)replace();
+  crash_before = false;
+  ASSERT_TRUE(replace()->Commit().ok());
+  EXPECT_FALSE(engine->GetCF(kCfDefault, "b").value().has_value());
+  EXPECT_EQ(seen, (std::vector<std::string>{"apply snapshot data 2", "apply snapshot data 2",
+                                            "apply snapshot data 2 done"}));
 }
 
 }  // namespace

@@ -62,10 +62,11 @@ kv::Result<raft_serverpb::SnapshotCFFile> WriteCfFile(const kv::EngineSnapshot& 
 // the region, deletions and range deletions reaching beyond it), so it is read here as a
 // reader sees it — every block checksum verified, written with the kv engine's comparator and
 // only puts, keys strictly ascending and inside the region, as many as its properties say —
-// and that is copied to a fresh file at `checked_path`, which is what gets ingested: whatever
-// the sent file holds that a reader does not see never reaches the engine.
-kv::Status CopyCheckedSst(kv::Engine& engine, const metapb::Region& region, const std::string& cf,
-                          const std::string& path, const std::string& checked_path) {
+// and what a reader sees is what goes into `replacement`: whatever the sent file holds that a
+// reader does not see never reaches the engine.
+kv::Status AddCheckedSst(kv::Engine& engine, kv::RangeReplacement& replacement,
+                         const metapb::Region& region, const std::string& cf,
+                         const std::string& path) {
   // The engine's options whatever its backend (an in-memory engine has no RocksDB handle).
   rocksdb::Options options = kv::RocksOptions(engine.options());
   options.env = engine.env();
@@ -86,10 +87,6 @@ kv::Status CopyCheckedSst(kv::Engine& engine, const metapb::Region& region, cons
   rocksdb::ReadOptions read;
   read.verify_checksums = true;
   std::unique_ptr<rocksdb::Iterator> it(reader.NewIterator(read));
-  auto writer_or = engine.NewSstFileWriter(cf);
-  if (!writer_or.ok()) return writer_or.status();
-  rocksdb::SstFileWriter& writer = **writer_or;
-  KV_RETURN_IF_ERROR(kv::FromRocks(writer.Open(checked_path), "create " + checked_path));
   std::string previous;
   uint64_t count = 0;
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
@@ -101,7 +98,7 @@ kv::Status CopyCheckedSst(kv::Engine& engine, const metapb::Region& region, cons
     if (count > 0 && key <= previous) {
       return kv::Status::Corruption(what + " is not in key order at " + kv::HexKey(key));
     }
-    KV_RETURN_IF_ERROR(kv::FromRocks(writer.Put(it->key(), it->value()), "write " + checked_path));
+    KV_RETURN_IF_ERROR(replacement.Put(cf, key, {it->value().data(), it->value().size()}));
     previous = key;
     ++count;
   }
@@ -111,7 +108,7 @@ kv::Status CopyCheckedSst(kv::Engine& engine, const metapb::Region& region, cons
                                   " keys, its properties say " +
                                   std::to_string(props->num_entries));
   }
-  return kv::FromRocks(writer.Finish(), "finish " + checked_path);
+  return kv::Status::OK();
 }
 
 }  // namespace
@@ -136,41 +133,24 @@ kv::Result<raft_serverpb::RaftSnapshotData> BuildRegionSnapshot(const kv::Engine
 kv::Status IngestRegionSnapshot(kv::Engine& kv_engine, const SnapKey& key,
                                 const raft_serverpb::RaftSnapshotData& data,
                                 const SnapManager& manager) {
+  const std::string what = "apply snapshot " + key.ToString();
   // Check everything before touching the engine: a damaged snapshot must change nothing.
   KV_RETURN_IF_ERROR(manager.Verify(key, data));
   const metapb::Region& region = data.region();
-  std::vector<std::pair<std::string, std::string>> checked;  // (cf, checked file)
-  auto remove_checked = [&] {
-    for (const auto& [cf, path] : checked) kv_engine.env()->DeleteFile(path).PermitUncheckedError();
-  };
+  // One write clears the region's range and adds the snapshot's pairs, so neither an error
+  // half way nor a crash leaves the region's data half replaced. (Its scratch files are named
+  // like the snapshot's, so the snapshot's cleanup finds any that a crash leaves.)
+  auto replacement = kv_engine.NewRangeReplacement(
+      region.start_key(), region.end_key(), kv::DataCfs(),
+      manager.dir() + "/" + key.FileStem() + "_applying", "apply snapshot data");
+  if (!replacement.ok()) return replacement.status().Annotate(what);
   for (const auto& f : data.meta().cf_files()) {
     if (f.size() == 0) continue;
-    checked.emplace_back(f.cf(), manager.CfFilePath(key, f.cf()) + ".checked");
-    kv::Status s = CopyCheckedSst(kv_engine, region, f.cf(), manager.CfFilePath(key, f.cf()),
-                                  checked.back().second);
-    if (!s.ok()) {
-      remove_checked();
-      return s.Annotate("apply snapshot " + key.ToString());
-    }
+    kv::Status s =
+        AddCheckedSst(kv_engine, **replacement, region, f.cf(), manager.CfFilePath(key, f.cf()));
+    if (!s.ok()) return s.Annotate(what);
   }
-  // Clearing the range and ingesting the files is one step for a crash test: a store never
-  // restarts with the region's data half replaced (see kv::Engine::CompoundWrite).
-  kv::Engine::CompoundWrite compound(kv_engine, "apply snapshot data");
-  kv::WriteBatch clear;
-  for (const std::string& cf : kv::DataCfs()) {
-    clear.DeleteRangeCF(cf, region.start_key(), region.end_key());
-  }
-  kv::Status s = kv_engine.Write(clear, /*sync=*/false);
-  for (const auto& [cf, path] : checked) {
-    if (!s.ok()) break;
-    // The engine ingests a copy of the checked file; remove_checked deletes ours.
-    s = kv_engine.IngestSstFile(cf, path).Annotate("apply snapshot " + key.ToString() +
-                                                   ": ingest cf " + cf);
-  }
-  remove_checked();
-  if (!s.ok()) return s;
-  compound.Done();
-  return kv::Status::OK();
+  return (*replacement)->Commit().Annotate(what);
 }
 
 }  // namespace raftstore::snap

@@ -9,10 +9,11 @@
 // which travels as eraftpb.Snapshot.data.
 //
 // IngestRegionSnapshot replaces the region's keys in a kv engine with the snapshot's: it
-// verifies every file first (size and checksum against the metadata, then its contents: only
-// puts of keys inside the region, in order, every block intact), copying what it reads to a
-// file of its own, so a damaged or hostile snapshot changes nothing; then deletes the region's
-// range in each data column family and ingests the copies (RocksDB's IngestExternalFile).
+// verifies every file (size and checksum against the metadata, then its contents: only puts
+// of keys inside the region, in order, every block intact) while copying what it reads into a
+// kv::RangeReplacement, which then clears the region's range in every data column family and
+// adds the copied pairs in one write. A damaged or hostile snapshot, an error half way or a
+// crash changes nothing.
 
 #include "kv/engine_util/engine.h"
 #include "kv/engine_util/snapshot.h"

@@ -5,7 +5,7 @@
 // any send, right there in the middle of whatever task it is running:
 //
 //   - a write batch is atomic: a crash before it leaves none of it, a crash after it all of it
-//     (applying a snapshot's files, kv::Engine::CompoundWrite, counts as one write);
+//     (applying a snapshot's files, a kv::RangeReplacement, counts as one write);
 //   - everything the store had not written yet is lost with it: the rest of the task, its
 //     queued tasks and timers (region worker, raftlog-gc worker, ticks), the messages and
 //     client commands on their way to it, and its unanswered callbacks;
