@@ -381,8 +381,12 @@ uint64_t LastEntryIndex(Peer* peer) {
   return entries.empty() ? 0 : entries.back().index();
 }
 
-// Whether `data` (an entry's) holds the requests of `cmd`.
-bool HoldsCommand(const std::string& data, const raft_cmdpb::RaftCmdRequest& cmd) {
+// Whether `data` (an entry's) holds the requests of `cmd`. `serialized` is cmd's
+// serialization: data with the same bytes parses to cmd itself, so the usual entry (the
+// proposal of cmd as it was sent) needs no parse.
+bool HoldsCommand(const std::string& data, const raft_cmdpb::RaftCmdRequest& cmd,
+                  const std::string& serialized) {
+  if (!data.empty() && data == serialized) return !cmd.has_admin_request();
   raft_cmdpb::RaftCmdRequest got;
   if (data.empty() || !got.ParseFromString(data)) return false;
   if (got.requests_size() != cmd.requests_size() || got.has_admin_request()) return false;
@@ -398,8 +402,11 @@ ProposedAt FindProposal(Peer* peer, uint64_t store_id, uint64_t last_before,
   ProposedAt at;
   if (peer == nullptr || !peer->raft_group || !peer->raft_group->raft) return at;
   const auto& entries = peer->raft_group->raft->raft_log.entries;
+  std::string serialized;
   for (auto it = entries.rbegin(); it != entries.rend() && it->index() > last_before; ++it) {
-    if (it->entry_type() == eraftpb::EntryNormal && HoldsCommand(it->data(), cmd)) {
+    if (it->entry_type() != eraftpb::EntryNormal) continue;
+    if (serialized.empty()) serialized = cmd.SerializeAsString();
+    if (HoldsCommand(it->data(), cmd, serialized)) {
       at = ProposedAt{store_id, it->index(), it->term()};
       break;
     }
@@ -439,10 +446,10 @@ std::shared_ptr<const ProposedAt> Cluster::SendCommand(
             auto it = txn->NewIterator(scan_cf);
             if (it.ok()) {
               for (it.value()->Seek(scan->first); it.value()->Valid(); it.value()->Next()) {
-                std::string key(it.value()->key());
+                const std::string_view key = it.value()->key();
                 if (!scan->second.empty() && key >= scan->second) break;
                 if (!region.end_key().empty() && key >= region.end_key()) break;
-                kvs.emplace_back(std::move(key), std::string(it.value()->value()));
+                kvs.emplace_back(key, it.value()->value());
               }
             }
           }
