@@ -436,25 +436,28 @@ std::shared_ptr<const ProposedAt> Cluster::SendCommand(
           reply(ErrResp(ErrStoreNotMatch(store_id, 0)), {});
           return;
         }
-        const metapb::Region region = region_;
-        Callback cb([reply, scan, scan_cf, region](const raft_cmdpb::RaftCmdResponse& resp,
-                                                   std::shared_ptr<kv::EngineSnapshot> txn) {
-          std::vector<std::pair<std::string, std::string>> kvs;
-          if (txn && scan && !RespError(resp)) {
-            // The store's side of a Scan: read the range from the command's snapshot,
-            // right away (the snapshot must not outlive the engine).
-            auto it = txn->NewIterator(scan_cf);
-            if (it.ok()) {
-              for (it.value()->Seek(scan->first); it.value()->Valid(); it.value()->Next()) {
-                const std::string_view key = it.value()->key();
-                if (!scan->second.empty() && key >= scan->second) break;
-                if (!region.end_key().empty() && key >= region.end_key()) break;
-                kvs.emplace_back(key, it.value()->value());
+        // A scan stops at the region's end (the region as it is now); the callback keeps only
+        // that key, not a copy of the whole region per command.
+        std::string end_key = scan ? region_.end_key() : std::string();
+        Callback cb(
+            [reply, scan, scan_cf, end_key = std::move(end_key)](
+                const raft_cmdpb::RaftCmdResponse& resp, std::shared_ptr<kv::EngineSnapshot> txn) {
+              std::vector<std::pair<std::string, std::string>> kvs;
+              if (txn && scan && !RespError(resp)) {
+                // The store's side of a Scan: read the range from the command's snapshot,
+                // right away (the snapshot must not outlive the engine).
+                auto it = txn->NewIterator(scan_cf);
+                if (it.ok()) {
+                  for (it.value()->Seek(scan->first); it.value()->Valid(); it.value()->Next()) {
+                    const std::string_view key = it.value()->key();
+                    if (!scan->second.empty() && key >= scan->second) break;
+                    if (!end_key.empty() && key >= end_key) break;
+                    kvs.emplace_back(key, it.value()->value());
+                  }
+                }
               }
-            }
-          }
-          reply(resp, std::move(kvs));
-        });
+              reply(resp, std::move(kvs));
+            });
         for (ClusterObserver* o : observers_) {
           o->OnStoreInput(store_id);
           o->OnCommand(store_id, cmd, cb);
