@@ -84,7 +84,7 @@ void Peer::Send(Transport* trans, std::vector<eraftpb::Message>&& msgs) {
     rm.set_start_key(Region().start_key());
     rm.set_end_key(Region().end_key());
     *rm.mutable_message() = std::move(m);
-    kv::Status s = trans->Send(rm);
+    kv::Status s = trans->SendOwned(std::move(rm));
     if (!s.ok())
       log->debug("send {} failed: {}", raft::DescribeMessage(rm.message()), s.ToString());
   }

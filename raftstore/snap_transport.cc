@@ -19,10 +19,17 @@ kv::Status SnapTransport::Send(const raft_serverpb::RaftMessage& msg) {
     bytes_sent_ += c.data().size();
     *chunk_msg.mutable_snap_chunk() = std::move(c);
     ++chunks_sent_;
-    KV_RETURN_IF_ERROR(inner_->Send(chunk_msg));
+    KV_RETURN_IF_ERROR(inner_->SendOwned(std::move(chunk_msg)));
   }
   ++snapshots_sent_;
   return inner_->Send(msg);
+}
+
+kv::Status SnapTransport::SendOwned(raft_serverpb::RaftMessage&& msg) {
+  if (msg.message().msg_type() != eraftpb::MsgSnapshot || msg.has_snap_chunk()) {
+    return inner_->SendOwned(std::move(msg));
+  }
+  return Send(msg);
 }
 
 }  // namespace raftstore

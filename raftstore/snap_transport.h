@@ -30,6 +30,7 @@ class SnapTransport : public Transport {
       : inner_(inner), snap_mgr_(snap_mgr), chunk_size_(chunk_size) {}
 
   kv::Status Send(const raft_serverpb::RaftMessage& msg) override;
+  kv::Status SendOwned(raft_serverpb::RaftMessage&& msg) override;
 
   // Counters for tests and the demo.
   uint64_t snapshots_sent() const { return snapshots_sent_; }

@@ -15,6 +15,9 @@ class Transport {
   virtual ~Transport() = default;
   // Queues `msg` for msg.to_peer().store_id(). An error means it was certainly not sent.
   virtual kv::Status Send(const raft_serverpb::RaftMessage& msg) = 0;
+  // The same for a message the caller is done with: a transport that keeps messages until
+  // they arrive (the simulated network) takes this one instead of copying it.
+  virtual kv::Status SendOwned(raft_serverpb::RaftMessage&& msg) { return Send(msg); }
 };
 
 }  // namespace raftstore

@@ -76,20 +76,10 @@ class SortedChunks {
     } else if (AtEnd(p)) {
       p = Pos{chunks_.size() - 1, chunks_.back().size()};
     }
+    if (chunks_[p.chunk].size() == kMaxChunk) p = splitFor(p);
     std::vector<Item>& ch = chunks_[p.chunk];
     ch.insert(ch.begin() + static_cast<std::ptrdiff_t>(p.i),
               Item{std::move(key), std::move(value)});
-    if (ch.size() > kMaxChunk) {
-      // Split in halves: the upper half becomes the next chunk.
-      std::vector<Item> upper;
-      upper.reserve(kMaxChunk);
-      const size_t half = ch.size() / 2;
-      std::move(ch.begin() + static_cast<std::ptrdiff_t>(half), ch.end(),
-                std::back_inserter(upper));
-      ch.erase(ch.begin() + static_cast<std::ptrdiff_t>(half), ch.end());
-      chunks_.insert(chunks_.begin() + static_cast<std::ptrdiff_t>(p.chunk) + 1, std::move(upper));
-      if (p.i >= half) p = Pos{p.chunk + 1, p.i - half};
-    }
     return p;
   }
 
@@ -107,6 +97,22 @@ class SortedChunks {
 
  private:
   static constexpr size_t kMaxChunk = 128;
+
+  // Splits p's full chunk before an insert at `p` (so the chunk never grows past its reserved
+  // kMaxChunk items and reallocates); returns where the new item goes. An insert at the
+  // chunk's tail (a raft log's next entry lands just before the raft state key, or at the
+  // very end) moves only the items after it, so keys written in order fill whole chunks
+  // instead of leaving every chunk half empty; any other insert splits the chunk in halves.
+  Pos splitFor(Pos p) {
+    std::vector<Item>& ch = chunks_[p.chunk];
+    const size_t cut = p.i + 1 >= ch.size() ? p.i : ch.size() / 2;
+    std::vector<Item> upper;
+    upper.reserve(kMaxChunk);
+    std::move(ch.begin() + static_cast<std::ptrdiff_t>(cut), ch.end(), std::back_inserter(upper));
+    ch.erase(ch.begin() + static_cast<std::ptrdiff_t>(cut), ch.end());
+    chunks_.insert(chunks_.begin() + static_cast<std::ptrdiff_t>(p.chunk) + 1, std::move(upper));
+    return p.i >= cut ? Pos{p.chunk + 1, p.i - cut} : p;
+  }
 
   std::vector<std::vector<Item>> chunks_;
   uint64_t version_ = 0;

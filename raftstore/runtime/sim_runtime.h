@@ -13,6 +13,7 @@
 #include <random>
 #include <set>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "raftstore/runtime/runtime.h"
@@ -157,7 +158,8 @@ class SimRuntime : public Runtime {
   std::set<QueueId> runnable_;
   // (due time, id) -> timer; ids increase, so equal times fire in the order they were set.
   std::map<std::pair<Micros, TimerId>, Timer> timers_;
-  std::map<TimerId, Micros> timer_due_;
+  // id -> due time, to find a timer to cancel (never walked: no order needed).
+  std::unordered_map<TimerId, Micros> timer_due_;
   TimerId next_timer_ = 1;
   // The queues currently executing a task (RunAndWait nests), to run inline on re-entry.
   std::vector<QueueId> running_;

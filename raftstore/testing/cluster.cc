@@ -381,8 +381,12 @@ uint64_t LastEntryIndex(Peer* peer) {
   return entries.empty() ? 0 : entries.back().index();
 }
 
-// Whether `data` (an entry's) holds the requests of `cmd`.
-bool HoldsCommand(const std::string& data, const raft_cmdpb::RaftCmdRequest& cmd) {
+// Whether `data` (an entry's) holds the requests of `cmd`. `serialized` is cmd's
+// serialization: data with the same bytes parses to cmd itself, so the usual entry (the
+// proposal of cmd as it was sent) needs no parse.
+bool HoldsCommand(const std::string& data, const raft_cmdpb::RaftCmdRequest& cmd,
+                  const std::string& serialized) {
+  if (!data.empty() && data == serialized) return !cmd.has_admin_request();
   raft_cmdpb::RaftCmdRequest got;
   if (data.empty() || !got.ParseFromString(data)) return false;
   if (got.requests_size() != cmd.requests_size() || got.has_admin_request()) return false;
@@ -398,8 +402,11 @@ ProposedAt FindProposal(Peer* peer, uint64_t store_id, uint64_t last_before,
   ProposedAt at;
   if (peer == nullptr || !peer->raft_group || !peer->raft_group->raft) return at;
   const auto& entries = peer->raft_group->raft->raft_log.entries;
+  std::string serialized;
   for (auto it = entries.rbegin(); it != entries.rend() && it->index() > last_before; ++it) {
-    if (it->entry_type() == eraftpb::EntryNormal && HoldsCommand(it->data(), cmd)) {
+    if (it->entry_type() != eraftpb::EntryNormal) continue;
+    if (serialized.empty()) serialized = cmd.SerializeAsString();
+    if (HoldsCommand(it->data(), cmd, serialized)) {
       at = ProposedAt{store_id, it->index(), it->term()};
       break;
     }
@@ -429,25 +436,28 @@ std::shared_ptr<const ProposedAt> Cluster::SendCommand(
           reply(ErrResp(ErrStoreNotMatch(store_id, 0)), {});
           return;
         }
-        const metapb::Region region = region_;
-        Callback cb([reply, scan, scan_cf, region](const raft_cmdpb::RaftCmdResponse& resp,
-                                                   std::shared_ptr<kv::EngineSnapshot> txn) {
-          std::vector<std::pair<std::string, std::string>> kvs;
-          if (txn && scan && !RespError(resp)) {
-            // The store's side of a Scan: read the range from the command's snapshot,
-            // right away (the snapshot must not outlive the engine).
-            auto it = txn->NewIterator(scan_cf);
-            if (it.ok()) {
-              for (it.value()->Seek(scan->first); it.value()->Valid(); it.value()->Next()) {
-                std::string key(it.value()->key());
-                if (!scan->second.empty() && key >= scan->second) break;
-                if (!region.end_key().empty() && key >= region.end_key()) break;
-                kvs.emplace_back(std::move(key), std::string(it.value()->value()));
+        // A scan stops at the region's end (the region as it is now); the callback keeps only
+        // that key, not a copy of the whole region per command.
+        std::string end_key = scan ? region_.end_key() : std::string();
+        Callback cb(
+            [reply, scan, scan_cf, end_key = std::move(end_key)](
+                const raft_cmdpb::RaftCmdResponse& resp, std::shared_ptr<kv::EngineSnapshot> txn) {
+              std::vector<std::pair<std::string, std::string>> kvs;
+              if (txn && scan && !RespError(resp)) {
+                // The store's side of a Scan: read the range from the command's snapshot,
+                // right away (the snapshot must not outlive the engine).
+                auto it = txn->NewIterator(scan_cf);
+                if (it.ok()) {
+                  for (it.value()->Seek(scan->first); it.value()->Valid(); it.value()->Next()) {
+                    const std::string_view key = it.value()->key();
+                    if (!scan->second.empty() && key >= scan->second) break;
+                    if (!end_key.empty() && key >= end_key) break;
+                    kvs.emplace_back(key, it.value()->value());
+                  }
+                }
               }
-            }
-          }
-          reply(resp, std::move(kvs));
-        });
+              reply(resp, std::move(kvs));
+            });
         for (ClusterObserver* o : observers_) {
           o->OnStoreInput(store_id);
           o->OnCommand(store_id, cmd, cb);

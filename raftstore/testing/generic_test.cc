@@ -90,13 +90,16 @@ class AppliedLog {
       }
       const eraftpb::Entry& e = log[i - log.front().index()];
       if (e.index() != i) continue;
+      auto [rec, first] = entries_.try_emplace(i);
+      // The command is read only where it is used: for the first store that applies the entry
+      // (to describe it) and on the leader until a batch read its own write.
+      if (!first && (!leader || counted)) continue;
       raft_cmdpb::RaftCmdRequest cmd;
       const bool parsed = e.entry_type() == eraftpb::EntryNormal && !e.data().empty() &&
                           cmd.ParseFromString(e.data());
-      if (!entries_.count(i)) {
-        Entry& rec = entries_[i];
-        rec.term = e.term();
-        rec.what = parsed ? Describe(cmd) : "(no command)";
+      if (first) {
+        rec->second.term = e.term();
+        rec->second.what = parsed ? Describe(cmd) : "(no command)";
       }
       if (!parsed || !leader || counted) continue;
       for (const raft_cmdpb::Request& r : cmd.requests()) {

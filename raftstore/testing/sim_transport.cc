@@ -56,7 +56,12 @@ SimTransport::SimTransport(runtime::SimRuntime* rt, runtime::Micros delay_min,
                            runtime::Micros delay_max)
     : rt_(rt), delay_min_(delay_min), delay_max_(delay_max) {}
 
-kv::Status SimTransport::Send(const raft_serverpb::RaftMessage& msg) {
+kv::Status SimTransport::Send(const raft_serverpb::RaftMessage& msg) { return send(msg, nullptr); }
+
+kv::Status SimTransport::SendOwned(raft_serverpb::RaftMessage&& msg) { return send(msg, &msg); }
+
+kv::Status SimTransport::send(const raft_serverpb::RaftMessage& msg,
+                              raft_serverpb::RaftMessage* owned) {
   if (send_observer_) send_observer_(msg, false);
   runtime::Micros delay = Draw(*rt_, delay_min_, delay_max_);
   if (!msg.has_snap_chunk() && msg.message().msg_type() == eraftpb::MsgSnapshot) {
@@ -97,19 +102,20 @@ kv::Status SimTransport::Send(const raft_serverpb::RaftMessage& msg) {
     if (now + delay <= last) delay = last - now + 1;
     last = now + delay;
   }
-  rt_->StartTimer(runtime::QueueId{to, "raft"}, delay,
-                  "deliver " + eraftpb::MessageType_Name(msg.message().msg_type()) + " from " +
-                      std::to_string(msg.from_peer().store_id()),
-                  [this, shared = std::make_shared<raft_serverpb::RaftMessage>(msg), to, tl_id] {
-                    // The cluster drops it if the store is down.
-                    if (tl_id && up_ && !up_(to)) {
-                      timeline_->Drop(rt_->Now(), tl_id, "receiver down");
-                    } else if (tl_id) {
-                      timeline_->Deliver(rt_->Now(), tl_id);
-                    }
-                    if (deliver_) deliver_(to, std::move(*shared));
-                  });
-  if (send_observer_) send_observer_(msg, true);
+  std::string label = "deliver " + eraftpb::MessageType_Name(msg.message().msg_type()) + " from " +
+                      std::to_string(msg.from_peer().store_id());
+  auto shared = owned != nullptr ? std::make_shared<raft_serverpb::RaftMessage>(std::move(*owned))
+                                 : std::make_shared<raft_serverpb::RaftMessage>(msg);
+  rt_->StartTimer(runtime::QueueId{to, "raft"}, delay, std::move(label), [this, shared, to, tl_id] {
+    // The cluster drops it if the store is down.
+    if (tl_id && up_ && !up_(to)) {
+      timeline_->Drop(rt_->Now(), tl_id, "receiver down");
+    } else if (tl_id) {
+      timeline_->Deliver(rt_->Now(), tl_id);
+    }
+    if (deliver_) deliver_(to, std::move(*shared));
+  });
+  if (send_observer_) send_observer_(*shared, true);
   return kv::Status::OK();
 }
 

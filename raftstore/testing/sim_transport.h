@@ -97,6 +97,7 @@ class SimTransport : public Transport {
   void SetDeliver(DeliverFn deliver) { deliver_ = std::move(deliver); }
 
   kv::Status Send(const raft_serverpb::RaftMessage& msg) override;
+  kv::Status SendOwned(raft_serverpb::RaftMessage&& msg) override;
 
   // Crash tests (crash_points.h): sees every message a store sends, before anything happens to
   // it (`sent` false) and once it is on its way or lost on the wire (`sent` true). It may throw
@@ -128,6 +129,10 @@ class SimTransport : public Transport {
   }
 
  private:
+  // Send's work; the message in flight is moved from `owned` when given (`msg` is `*owned`
+  // then), copied from `msg` otherwise.
+  kv::Status send(const raft_serverpb::RaftMessage& msg, raft_serverpb::RaftMessage* owned);
+
   timeline::Recorder* timeline_ = nullptr;
   std::vector<uint64_t> stores_;
   std::function<bool(uint64_t)> up_;
