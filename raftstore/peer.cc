@@ -83,10 +83,14 @@ void Peer::Send(Transport* trans, std::vector<eraftpb::Message>&& msgs) {
     *rm.mutable_region_epoch() = Region().region_epoch();
     rm.set_start_key(Region().start_key());
     rm.set_end_key(Region().end_key());
+    // Said before the message moves into the transport, for the failure's log line.
+    const eraftpb::MessageType type = m.msg_type();
+    const uint64_t to_id = m.to();
     *rm.mutable_message() = std::move(m);
     kv::Status s = trans->SendOwned(std::move(rm));
-    if (!s.ok())
-      log->debug("send {} failed: {}", raft::DescribeMessage(rm.message()), s.ToString());
+    if (!s.ok()) {
+      log->debug("send {} to {} failed: {}", raft::MessageTypeName(type), to_id, s.ToString());
+    }
   }
 }
 
