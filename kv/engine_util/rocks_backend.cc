@@ -87,25 +87,22 @@ class RocksReplacement : public BackendReplacement {
   ~RocksReplacement() override {
     // Ingested files were moved into the engine already; the rest are abandoned here.
     for (File& f : files_) {
+      if (f.writer == nullptr) continue;
       f.writer.reset();
       env_->DeleteFile(f.path).PermitUncheckedError();
     }
   }
 
-  Status Add(size_t cf, rocksdb::ColumnFamilyHandle* h, const std::string& path) {
-    rocksdb::Options options(rocksdb::DBOptions(), db_->GetOptions(h));
-    options.env = env_;
-    File f{cf, h, path,
-           std::make_unique<rocksdb::SstFileWriter>(rocksdb::EnvOptions(), options, h)};
-    KV_RETURN_IF_ERROR(FromRocks(f.writer->Open(path), "create " + path));
-    files_.push_back(std::move(f));
-    return Status::OK();
+  // Column family `cf` is replaced; its file, at `path`, is written from the first Put on (a
+  // refused snapshot writes no file).
+  void Add(size_t cf, rocksdb::ColumnFamilyHandle* h, std::string path) {
+    files_.push_back(File{cf, h, std::move(path), nullptr});
   }
 
   Status Put(size_t cf, std::string_view key, std::string_view value) override {
     for (File& f : files_) {
       if (f.cf != cf) continue;
-      f.empty = false;
+      KV_RETURN_IF_ERROR(open(f));
       return FromRocks(f.writer->Put(ToSlice(key), ToSlice(value)), "write " + f.path);
     }
     return Status::InvalidArgument("column family " + std::to_string(cf) + " is not replaced");
@@ -117,11 +114,11 @@ class RocksReplacement : public BackendReplacement {
       std::optional<std::string> end;
       KV_RETURN_IF_ERROR(RangeEnd(db_, f.h, start_, end_, &end));
       if (end) {
+        KV_RETURN_IF_ERROR(open(f));
         KV_RETURN_IF_ERROR(
             FromRocks(f.writer->DeleteRange(ToSlice(start_), *end), "write " + f.path));
-        f.empty = false;
       }
-      if (f.empty) continue;  // nothing to clear or add; RocksDB writes no empty file
+      if (f.writer == nullptr) continue;  // nothing to clear or add
       KV_RETURN_IF_ERROR(FromRocks(f.writer->Finish(), "finish " + f.path));
       rocksdb::IngestExternalFileArg arg;
       arg.column_family = f.h;
@@ -139,9 +136,18 @@ class RocksReplacement : public BackendReplacement {
     size_t cf;
     rocksdb::ColumnFamilyHandle* h;
     std::string path;
-    std::unique_ptr<rocksdb::SstFileWriter> writer;
-    bool empty = true;
+    std::unique_ptr<rocksdb::SstFileWriter> writer;  // null until opened
   };
+
+  Status open(File& f) {
+    if (f.writer != nullptr) return Status::OK();
+    rocksdb::Options options(rocksdb::DBOptions(), db_->GetOptions(f.h));
+    options.env = env_;
+    auto writer = std::make_unique<rocksdb::SstFileWriter>(rocksdb::EnvOptions(), options, f.h);
+    KV_RETURN_IF_ERROR(FromRocks(writer->Open(f.path), "create " + f.path));
+    f.writer = std::move(writer);
+    return Status::OK();
+  }
 
   rocksdb::DB* db_;
   std::string start_;
@@ -248,8 +254,7 @@ Result<std::unique_ptr<BackendReplacement>> RocksBackend::NewReplacement(
     const std::string& scratch, const rocksdb::Options& options) {
   auto replacement = std::make_unique<RocksReplacement>(db_, start, end, options);
   for (size_t cf : cfs) {
-    KV_RETURN_IF_ERROR(
-        replacement->Add(cf, handles_[cf], scratch + "." + handles_[cf]->GetName() + ".sst"));
+    replacement->Add(cf, handles_[cf], scratch + "." + handles_[cf]->GetName() + ".sst");
   }
   return std::unique_ptr<BackendReplacement>(std::move(replacement));
 }
