@@ -18,6 +18,7 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
 #include <map>
 #include <memory>
 #include <set>
@@ -174,6 +175,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const Contents after = Read(kv);
   if (!s.ok()) {
     FUZZ_CHECK(!s.ToString().empty(), "an error without a message");
+    if (after != before) std::fprintf(stderr, "the refusal: %s\n", s.ToString().c_str());
     FUZZ_CHECK(after == before, "a refused snapshot changed the engine");
     return 0;
   }
