@@ -32,7 +32,7 @@ all=(meta_keys_fuzz meta_values_fuzz snapshot_fuzz snapshot_sst_fuzz raft_messag
 command -v clang++ >/dev/null || { echo "fuzz.sh: clang++ not found (Debian package clang; scripts/setup.sh installs it)" >&2; exit 2; }
 
 # The generated protobuf sources come from the normal Bazel build.
-bazel build //proto:eraftpb_cc //proto:metapb_cc //proto:raft_serverpb_cc //proto:raft_cmdpb_cc //proto:errorpb_cc >/dev/null 2>&1 ||
+bazel build //proto:all >/dev/null 2>&1 ||
   { echo "fuzz.sh: bazel build //proto:... failed" >&2; exit 1; }
 gen="$(bazel info bazel-bin 2>/dev/null)/proto"
 if [ "$seeds" = 1 ]; then
@@ -46,33 +46,29 @@ mkdir -p "$out"
 flags=(-std=c++20 -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined
        -fno-sanitize=vptr -fno-sanitize-recover=undefined -DSPDLOG_SHARED_LIB -DSPDLOG_COMPILED_LIB -DSPDLOG_FMT_EXTERNAL
        -Ireference -I. -I"$(dirname "$gen")")
-proto_srcs=("$gen/eraftpb.pb.cc" "$gen/metapb.pb.cc" "$gen/raft_serverpb.pb.cc")
-engine_srcs=(kv/engine_util/cf.cc kv/engine_util/cf_iterator.cc kv/engine_util/engine.cc
-             kv/engine_util/engines.cc kv/engine_util/mem_backend.cc kv/engine_util/rocks_backend.cc
-             kv/engine_util/rocks_status.cc kv/engine_util/snapshot.cc kv/engine_util/status.cc
-             kv/engine_util/write_batch.cc)
-raft_srcs=(raft/config.cc raft/errors.cc raft/logging.cc raft/memory_storage.cc raft/util.cc
-           reference/raft/raft.cc reference/raft/raft_log.cc reference/raft/rawnode.cc)
-snap_srcs=(raftstore/snap/checksum.cc raftstore/snap/region_snapshot.cc raftstore/snap/snap_manager.cc)
-# The reference raftstore's peer (reference/raftstore/ is seen as raftstore/, as with Bazel's
-# --config=reference) and what it needs.
-raftstore_srcs=(raftstore/bootstrap.cc raftstore/config.cc raftstore/message/callback.cc raftstore/message/msg.cc
-                raftstore/ticker.cc raftstore/peer.cc raftstore/peer_storage_reads.cc raftstore/peer_msg_dispatch.cc
-                reference/raftstore/peer_storage.cc reference/raftstore/peer_msg_handler.cc
-                raftstore/meta/keys.cc raftstore/meta/values.cc raftstore/util/checks.cc raftstore/util/cmd_resp.cc
-                raftstore/util/region_error.cc raftstore/runner/raftlog_gc_task.cc raftstore/runner/region_task.cc
-                "${snap_srcs[@]}" "${raft_srcs[@]}" "${engine_srcs[@]}" "${proto_srcs[@]}"
-                "$gen/raft_cmdpb.pb.cc" "$gen/errorpb.pb.cc")
+# A target's sources: every .cc file of the kit that its Bazel library (//fuzz:<target>_lib,
+# which its corpus test links) is built from under --config=reference, and the generated .pb.cc
+# of every .proto among them. Asked of Bazel rather than listed here, so that a source file
+# added to the engine or the raftstore cannot be missed.
 sources_of() {
-  case "$1" in
-    meta_keys_fuzz) echo raftstore/meta/keys.cc ;;
-    meta_values_fuzz) echo raftstore/meta/keys.cc raftstore/meta/values.cc "${engine_srcs[@]}" "${proto_srcs[@]}" ;;
-    # The reference Raft (reference/raft/ is seen as raft/, as Bazel's --config=reference does).
-    raft_message_fuzz) echo "${raft_srcs[@]}" "${proto_srcs[@]}" ;;
-    snapshot_fuzz|snapshot_sst_fuzz) echo "${snap_srcs[@]}" "${engine_srcs[@]}" "${proto_srcs[@]}" ;;
-    raft_cmd_fuzz) echo "${raftstore_srcs[@]}" ;;
+  local labels label path
+  case " ${all[*]} " in
+    *" $1 "*) ;;
     *) echo "fuzz.sh: unknown target $1 (have: ${all[*]})" >&2; return 1 ;;
   esac
+  labels=$(bazel cquery --config=reference "kind('source file', deps(//fuzz:$1_lib))" --output=label 2>/dev/null) ||
+    { echo "fuzz.sh: bazel cquery of //fuzz:$1_lib failed" >&2; return 1; }
+  while read -r label _; do
+    case "$label" in //*) ;; *) continue ;; esac  # external repositories: system libraries
+    path=${label#//}
+    path=${path#:}
+    path=${path/://}
+    case "$path" in
+      fuzz/$1.cc) ;;  # the target itself comes last, from the caller
+      *.cc) echo "$path" ;;
+      proto/*.proto) echo "$gen/$(basename "${path%.proto}").pb.cc" ;;
+    esac
+  done <<<"$labels"
 }
 
 # Objects are compiled once per source and reused by every target.
@@ -88,7 +84,7 @@ compile() {
 
 status=0
 for t in "${targets[@]}"; do
-  srcs=$(sources_of "$t")
+  srcs=$(sources_of "$t") || exit 2
   objs=()
   for s in $srcs fuzz/$t.cc; do objs+=("$(compile "$s")"); done
   nice -n 19 clang++ "${flags[@]}" -fsanitize=fuzzer "${objs[@]}" -lprotobuf -lrocksdb -lspdlog -lfmt -pthread -o "$out/$t"
