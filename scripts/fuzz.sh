@@ -82,6 +82,9 @@ compile() {
   echo "$obj"
 }
 
+# Leaks that are RocksDB's background threads at work, not leaks (see the file).
+export LSAN_OPTIONS="suppressions=$PWD/fuzz/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
+
 status=0
 for t in "${targets[@]}"; do
   srcs=$(sources_of "$t") || exit 2
